@@ -1,0 +1,1428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "kipsec" generic netlink family.
+ *
+ * Every operation has its own attribute policy, so the netlink core
+ * rejects, with an extack message, any attribute an operation does not
+ * take.  Handlers check what policies cannot (presence, combinations) and
+ * say why with NL_SET_ERR_MSG_ATTR.  A request either applies whole or
+ * changes nothing.
+ *
+ * Keys are write-only: no reply, dump or event carries one, and the key
+ * bytes in a request are wiped once the transform has them.
+ *
+ * Locking: handlers take kipsec_net.lock for every change and for lookups
+ * that reply; dumps walk the tables under RCU and report a change between
+ * two parts of a dump with NLM_F_DUMP_INTR (kipsec_net.gen).
+ */
+#include <linux/kipsec.h>
+#include <linux/random.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "esp.h"
+#include "hooks.h"
+#include "kipsec.h"
+#include "netlink.h"
+
+#define KIPSEC_MAX_KEY_LEN	64
+#define KIPSEC_DEFAULT_REPLAY	64
+#define KIPSEC_SPI_MIN		0x100
+
+static struct genl_family kipsec_nl_family;
+
+enum kipsec_nl_groups {
+	KIPSEC_NLGRP_EVENTS,
+};
+
+static const struct genl_multicast_group kipsec_nl_mcgrps[] = {
+	[KIPSEC_NLGRP_EVENTS] = {
+		.name = KIPSEC_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+/* ---- attribute policies ------------------------------------------------ */
+
+#define KIPSEC_ADDR_POLICY { .type = NLA_BINARY, .len = sizeof(struct in6_addr) }
+
+static const struct nla_policy kipsec_alg_nl_policy[KIPSEC_A_ALG_MAX + 1] = {
+	[KIPSEC_A_ALG_NAME] = { .type = NLA_NUL_STRING,
+				.len = CRYPTO_MAX_ALG_NAME - 1 },
+	[KIPSEC_A_ALG_KEY] = { .type = NLA_BINARY, .len = KIPSEC_MAX_KEY_LEN },
+	[KIPSEC_A_ALG_ICV_LEN] = { .type = NLA_U32 },
+	/* KEY_LEN is for replies only */
+};
+
+static const struct nla_policy kipsec_sa_add_nl_policy[KIPSEC_A_SA_MAX + 1] = {
+	[KIPSEC_A_SA_SRC] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SA_DST] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SA_SPI] = { .type = NLA_BE32 },
+	[KIPSEC_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
+	[KIPSEC_A_SA_MODE] = NLA_POLICY_MAX(NLA_U32, KIPSEC_MODE_TUNNEL),
+	[KIPSEC_A_SA_REQID] = { .type = NLA_U32 },
+	[KIPSEC_A_SA_AEAD] = NLA_POLICY_NESTED(kipsec_alg_nl_policy),
+	[KIPSEC_A_SA_ENC] = NLA_POLICY_NESTED(kipsec_alg_nl_policy),
+	[KIPSEC_A_SA_AUTH] = NLA_POLICY_NESTED(kipsec_alg_nl_policy),
+	[KIPSEC_A_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, KIPSEC_REPLAY_MAX),
+	[KIPSEC_A_SA_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy kipsec_sa_id_nl_policy[KIPSEC_A_SA_MAX + 1] = {
+	[KIPSEC_A_SA_SRC] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SA_DST] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SA_SPI] = { .type = NLA_BE32 },
+	[KIPSEC_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
+};
+
+static const struct nla_policy kipsec_sa_allocspi_nl_policy[KIPSEC_A_SA_MAX + 1] = {
+	[KIPSEC_A_SA_SRC] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SA_DST] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
+	[KIPSEC_A_SA_MODE] = NLA_POLICY_MAX(NLA_U32, KIPSEC_MODE_TUNNEL),
+	[KIPSEC_A_SA_REQID] = { .type = NLA_U32 },
+	[KIPSEC_A_SA_SPI_MIN] = { .type = NLA_BE32 },
+	[KIPSEC_A_SA_SPI_MAX] = { .type = NLA_BE32 },
+};
+
+static const struct nla_policy kipsec_sa_flush_nl_policy[KIPSEC_A_SA_MAX + 1] = {
+	[KIPSEC_A_SA_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
+};
+
+static const struct nla_policy kipsec_sel_nl_policy[KIPSEC_A_SEL_MAX + 1] = {
+	[KIPSEC_A_SEL_SRC] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SEL_DST] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_SEL_SRC_PREFIXLEN] = NLA_POLICY_MAX(NLA_U32, 128),
+	[KIPSEC_A_SEL_DST_PREFIXLEN] = NLA_POLICY_MAX(NLA_U32, 128),
+	[KIPSEC_A_SEL_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
+	[KIPSEC_A_SEL_SPORT_MIN] = { .type = NLA_BE16 },
+	[KIPSEC_A_SEL_SPORT_MAX] = { .type = NLA_BE16 },
+	[KIPSEC_A_SEL_DPORT_MIN] = { .type = NLA_BE16 },
+	[KIPSEC_A_SEL_DPORT_MAX] = { .type = NLA_BE16 },
+	[KIPSEC_A_SEL_ICMP_TYPE] = NLA_POLICY_MAX(NLA_U32, 255),
+	[KIPSEC_A_SEL_ICMP_CODE] = NLA_POLICY_MAX(NLA_U32, 255),
+};
+
+static const struct nla_policy kipsec_tmpl_nl_policy[KIPSEC_A_TMPL_MAX + 1] = {
+	[KIPSEC_A_TMPL_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
+	[KIPSEC_A_TMPL_MODE] = NLA_POLICY_MAX(NLA_U32, KIPSEC_MODE_TUNNEL),
+	[KIPSEC_A_TMPL_SRC] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_TMPL_DST] = KIPSEC_ADDR_POLICY,
+	[KIPSEC_A_TMPL_REQID] = { .type = NLA_U32 },
+	[KIPSEC_A_TMPL_SPI] = { .type = NLA_BE32 },
+};
+
+static const struct nla_policy kipsec_policy_add_nl_policy[KIPSEC_A_POLICY_MAX + 1] = {
+	[KIPSEC_A_POLICY_DIR] = NLA_POLICY_MAX(NLA_U32, KIPSEC_DIR_FWD),
+	[KIPSEC_A_POLICY_PRIORITY] = { .type = NLA_U32 },
+	[KIPSEC_A_POLICY_ACTION] = NLA_POLICY_MAX(NLA_U32, KIPSEC_ACTION_DISCARD),
+	[KIPSEC_A_POLICY_SEL] = NLA_POLICY_NESTED(kipsec_sel_nl_policy),
+	[KIPSEC_A_POLICY_TMPL] = NLA_POLICY_NESTED(kipsec_tmpl_nl_policy),
+};
+
+static const struct nla_policy kipsec_policy_id_nl_policy[KIPSEC_A_POLICY_MAX + 1] = {
+	[KIPSEC_A_POLICY_INDEX] = { .type = NLA_U32 },
+	[KIPSEC_A_POLICY_DIR] = NLA_POLICY_MAX(NLA_U32, KIPSEC_DIR_FWD),
+	[KIPSEC_A_POLICY_PRIORITY] = { .type = NLA_U32 },
+	[KIPSEC_A_POLICY_SEL] = NLA_POLICY_NESTED(kipsec_sel_nl_policy),
+};
+
+static const struct nla_policy kipsec_policy_flush_nl_policy[KIPSEC_A_POLICY_MAX + 1] = {
+	[KIPSEC_A_POLICY_DIR] = NLA_POLICY_MAX(NLA_U32, KIPSEC_DIR_FWD),
+};
+
+/* top level, one per operation */
+static const struct nla_policy kipsec_sa_add_op_policy[KIPSEC_A_SA + 1] = {
+	[KIPSEC_A_SA] = NLA_POLICY_NESTED(kipsec_sa_add_nl_policy),
+};
+
+static const struct nla_policy kipsec_sa_id_op_policy[KIPSEC_A_SA + 1] = {
+	[KIPSEC_A_SA] = NLA_POLICY_NESTED(kipsec_sa_id_nl_policy),
+};
+
+static const struct nla_policy kipsec_sa_allocspi_op_policy[KIPSEC_A_SA + 1] = {
+	[KIPSEC_A_SA] = NLA_POLICY_NESTED(kipsec_sa_allocspi_nl_policy),
+};
+
+static const struct nla_policy kipsec_sa_flush_op_policy[KIPSEC_A_SA + 1] = {
+	[KIPSEC_A_SA] = NLA_POLICY_NESTED(kipsec_sa_flush_nl_policy),
+};
+
+static const struct nla_policy kipsec_policy_add_op_policy[KIPSEC_A_POLICY + 1] = {
+	[KIPSEC_A_POLICY] = NLA_POLICY_NESTED(kipsec_policy_add_nl_policy),
+};
+
+static const struct nla_policy kipsec_policy_id_op_policy[KIPSEC_A_POLICY + 1] = {
+	[KIPSEC_A_POLICY] = NLA_POLICY_NESTED(kipsec_policy_id_nl_policy),
+};
+
+static const struct nla_policy kipsec_policy_flush_op_policy[KIPSEC_A_POLICY + 1] = {
+	[KIPSEC_A_POLICY] = NLA_POLICY_NESTED(kipsec_policy_flush_nl_policy),
+};
+
+/* takes no attribute at all */
+static const struct nla_policy kipsec_none_op_policy[KIPSEC_A_MAX + 1] = {
+};
+
+/* ---- parsing helpers --------------------------------------------------- */
+
+/* Is @type missing from @tb?  Then say so, naming @nest and the attribute. */
+#define KIPSEC_NL_MISSING(extack, nest, tb, type, msg) ({		\
+	bool __missing = !(tb)[type];					\
+	if (__missing) {						\
+		NL_SET_ERR_MSG(extack, msg);				\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+	}								\
+	__missing;							\
+})
+
+static int kipsec_nl_addr(const struct nlattr *attr, union kipsec_addr *addr,
+			  u8 *family, struct netlink_ext_ack *extack)
+{
+	switch (nla_len(attr)) {
+	case 4:
+		*family = AF_INET;
+		break;
+	case 16:
+		*family = AF_INET6;
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, nla_data(attr), nla_len(attr));
+	return 0;
+}
+
+/* Both addresses of an object, of one family, which kipsec must support. */
+static int kipsec_nl_addr_pair(const struct nlattr *a1, union kipsec_addr *addr1,
+			       const struct nlattr *a2, union kipsec_addr *addr2,
+			       u8 *family, struct netlink_ext_ack *extack)
+{
+	u8 f1, f2;
+	int err;
+
+	err = kipsec_nl_addr(a1, addr1, &f1, extack);
+	if (!err)
+		err = kipsec_nl_addr(a2, addr2, &f2, extack);
+	if (err)
+		return err;
+	if (f1 != f2) {
+		NL_SET_ERR_MSG_ATTR(extack, a2,
+				    "source and destination must be of the same address family");
+		return -EINVAL;
+	}
+	if (f1 != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, a1, "IPv6 is not supported yet");
+		return -EOPNOTSUPP;
+	}
+	*family = f1;
+	return 0;
+}
+
+static int kipsec_nl_proto(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	switch (nla_get_u32(attr)) {
+	case IPPROTO_ESP:
+		return 0;
+	case IPPROTO_AH:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "AH is not supported yet");
+		return -EOPNOTSUPP;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "protocol must be esp (50) or ah (51)");
+		return -EINVAL;
+	}
+}
+
+/* Overwrite the key bytes the request carried (the reply to a failed
+ * request may echo it back; the buffer may linger after it is freed).
+ */
+static void kipsec_nl_wipe_keys(struct nlattr **sa_tb)
+{
+	static const int algs[] = {
+		KIPSEC_A_SA_AEAD, KIPSEC_A_SA_ENC, KIPSEC_A_SA_AUTH,
+	};
+	struct nlattr *key;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(algs); i++) {
+		if (!sa_tb[algs[i]])
+			continue;
+		key = nla_find_nested(sa_tb[algs[i]], KIPSEC_A_ALG_KEY);
+		if (key)
+			memzero_explicit(nla_data(key), nla_len(key));
+	}
+}
+
+/* The SA identity: (dst, spi, proto), plus src when given. */
+static int kipsec_nl_sa_key(struct genl_info *info, struct nlattr **tb,
+			    struct kipsec_sa_key *key, union kipsec_addr *src,
+			    bool *has_src)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[KIPSEC_A_SA];
+	u8 family;
+	int err;
+
+	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_DST,
+			      "missing SA destination address") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_SPI,
+			      "missing SA SPI") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_PROTO,
+			      "missing SA protocol"))
+		return -EINVAL;
+
+	memset(key, 0, sizeof(*key));
+	*has_src = !!tb[KIPSEC_A_SA_SRC];
+	if (*has_src)
+		err = kipsec_nl_addr_pair(tb[KIPSEC_A_SA_SRC], src,
+					  tb[KIPSEC_A_SA_DST], &key->daddr,
+					  &family, extack);
+	else
+		err = kipsec_nl_addr_pair(tb[KIPSEC_A_SA_DST], &key->daddr,
+					  tb[KIPSEC_A_SA_DST], &key->daddr,
+					  &family, extack);
+	if (err)
+		return err;
+	err = kipsec_nl_proto(tb[KIPSEC_A_SA_PROTO], extack);
+	if (err)
+		return err;
+	key->family = family;
+	key->proto = nla_get_u32(tb[KIPSEC_A_SA_PROTO]);
+	key->spi = nla_get_be32(tb[KIPSEC_A_SA_SPI]);
+	return 0;
+}
+
+/* A complete SA from SA_ADD / SA_UPDATE; not yet in any table. */
+static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
+			      struct kipsec_sa **out)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[KIPSEC_A_SA];
+	struct nlattr *atb[KIPSEC_A_ALG_MAX + 1];
+	struct kipsec_sa_key key;
+	union kipsec_addr src;
+	struct kipsec_sa *sa;
+	bool has_src;
+	u32 window;
+	int err;
+
+	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_SRC,
+			      "missing SA source address"))
+		return -EINVAL;
+	err = kipsec_nl_sa_key(info, tb, &key, &src, &has_src);
+	if (err)
+		return err;
+	if (!key.spi) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_SPI],
+				    "SPI 0 is reserved (RFC 4303)");
+		return -EINVAL;
+	}
+	if (tb[KIPSEC_A_SA_ENC] || tb[KIPSEC_A_SA_AUTH]) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    tb[KIPSEC_A_SA_ENC] ?: tb[KIPSEC_A_SA_AUTH],
+				    "only AEAD algorithms are supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_AEAD,
+			      "missing SA algorithm (aead)"))
+		return -EINVAL;
+	if (tb[KIPSEC_A_SA_FLAGS]) {
+		u32 flags = nla_get_u32(tb[KIPSEC_A_SA_FLAGS]);
+
+		if (flags & KIPSEC_SA_FLAG_ESN) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_FLAGS],
+					    "ESN is not supported yet");
+			return -EOPNOTSUPP;
+		}
+		if (flags) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_FLAGS],
+					    "unknown SA flags");
+			return -EINVAL;
+		}
+	}
+
+	err = nla_parse_nested(atb, KIPSEC_A_ALG_MAX, tb[KIPSEC_A_SA_AEAD],
+			       kipsec_alg_nl_policy, extack);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(extack, tb[KIPSEC_A_SA_AEAD], atb,
+			      KIPSEC_A_ALG_NAME, "missing algorithm name") ||
+	    KIPSEC_NL_MISSING(extack, tb[KIPSEC_A_SA_AEAD], atb,
+			      KIPSEC_A_ALG_KEY, "missing algorithm key") ||
+	    KIPSEC_NL_MISSING(extack, tb[KIPSEC_A_SA_AEAD], atb,
+			      KIPSEC_A_ALG_ICV_LEN, "missing AEAD ICV length"))
+		return -EINVAL;
+
+	window = KIPSEC_DEFAULT_REPLAY;
+	if (tb[KIPSEC_A_SA_REPLAY_WINDOW])
+		window = nla_get_u32(tb[KIPSEC_A_SA_REPLAY_WINDOW]);
+
+	sa = kipsec_sa_alloc(window);
+	if (!sa)
+		return -ENOMEM;
+	sa->key = key;
+	sa->pair.family = key.family;
+	sa->pair.proto = key.proto;
+	sa->pair.saddr = src;
+	sa->pair.daddr = key.daddr;
+	sa->state = KIPSEC_SA_STATE_VALID;
+	if (tb[KIPSEC_A_SA_MODE])
+		sa->mode = nla_get_u32(tb[KIPSEC_A_SA_MODE]);
+	if (tb[KIPSEC_A_SA_REQID])
+		sa->reqid = nla_get_u32(tb[KIPSEC_A_SA_REQID]);
+
+	err = kipsec_esp_init_aead(sa, nla_data(atb[KIPSEC_A_ALG_NAME]),
+				   nla_data(atb[KIPSEC_A_ALG_KEY]),
+				   nla_len(atb[KIPSEC_A_ALG_KEY]),
+				   nla_get_u32(atb[KIPSEC_A_ALG_ICV_LEN]),
+				   extack);
+	if (err) {
+		if (!extack->bad_attr)
+			extack->bad_attr = tb[KIPSEC_A_SA_AEAD];
+		kipsec_sa_put(sa);
+		return err;
+	}
+	*out = sa;
+	return 0;
+}
+
+static int kipsec_nl_sel(const struct nlattr *attr, struct kipsec_sel *sel,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KIPSEC_A_SEL_MAX + 1];
+	unsigned int max_plen;
+	bool ports, icmp;
+	int err;
+
+	err = nla_parse_nested(tb, KIPSEC_A_SEL_MAX, attr, kipsec_sel_nl_policy,
+			       extack);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_SEL_SRC,
+			      "missing selector source prefix") ||
+	    KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_SEL_DST,
+			      "missing selector destination prefix"))
+		return -EINVAL;
+
+	memset(sel, 0, sizeof(*sel));
+	err = kipsec_nl_addr_pair(tb[KIPSEC_A_SEL_SRC], &sel->src,
+				  tb[KIPSEC_A_SEL_DST], &sel->dst,
+				  &sel->family, extack);
+	if (err)
+		return err;
+	max_plen = kipsec_addr_len(sel->family) * 8;
+	sel->src_plen = max_plen;
+	sel->dst_plen = max_plen;
+	if (tb[KIPSEC_A_SEL_SRC_PREFIXLEN])
+		sel->src_plen = nla_get_u32(tb[KIPSEC_A_SEL_SRC_PREFIXLEN]);
+	if (tb[KIPSEC_A_SEL_DST_PREFIXLEN])
+		sel->dst_plen = nla_get_u32(tb[KIPSEC_A_SEL_DST_PREFIXLEN]);
+	if (sel->src_plen > max_plen || sel->dst_plen > max_plen) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "prefix length longer than the address");
+		return -EINVAL;
+	}
+	kipsec_addr_mask(&sel->src, sel->family, sel->src_plen);
+	kipsec_addr_mask(&sel->dst, sel->family, sel->dst_plen);
+
+	if (tb[KIPSEC_A_SEL_PROTO])
+		sel->proto = nla_get_u32(tb[KIPSEC_A_SEL_PROTO]);
+
+	ports = tb[KIPSEC_A_SEL_SPORT_MIN] || tb[KIPSEC_A_SEL_SPORT_MAX] ||
+		tb[KIPSEC_A_SEL_DPORT_MIN] || tb[KIPSEC_A_SEL_DPORT_MAX];
+	if (ports && sel->proto != IPPROTO_TCP && sel->proto != IPPROTO_UDP &&
+	    sel->proto != IPPROTO_UDPLITE && sel->proto != IPPROTO_SCTP) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "ports need protocol tcp, udp, udplite or sctp");
+		return -EINVAL;
+	}
+	sel->sport_min = 0;
+	sel->sport_max = 0xffff;
+	sel->dport_min = 0;
+	sel->dport_max = 0xffff;
+	if (tb[KIPSEC_A_SEL_SPORT_MIN])
+		sel->sport_min = sel->sport_max =
+			ntohs(nla_get_be16(tb[KIPSEC_A_SEL_SPORT_MIN]));
+	if (tb[KIPSEC_A_SEL_SPORT_MAX])
+		sel->sport_max = ntohs(nla_get_be16(tb[KIPSEC_A_SEL_SPORT_MAX]));
+	if (tb[KIPSEC_A_SEL_DPORT_MIN])
+		sel->dport_min = sel->dport_max =
+			ntohs(nla_get_be16(tb[KIPSEC_A_SEL_DPORT_MIN]));
+	if (tb[KIPSEC_A_SEL_DPORT_MAX])
+		sel->dport_max = ntohs(nla_get_be16(tb[KIPSEC_A_SEL_DPORT_MAX]));
+	if (sel->sport_min > sel->sport_max ||
+	    sel->dport_min > sel->dport_max) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "port range ends below its start");
+		return -EINVAL;
+	}
+
+	icmp = tb[KIPSEC_A_SEL_ICMP_TYPE] || tb[KIPSEC_A_SEL_ICMP_CODE];
+	if (icmp && sel->proto != IPPROTO_ICMP && sel->proto != IPPROTO_ICMPV6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "ICMP type and code need protocol icmp");
+		return -EINVAL;
+	}
+	if (tb[KIPSEC_A_SEL_ICMP_CODE] && !tb[KIPSEC_A_SEL_ICMP_TYPE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SEL_ICMP_CODE],
+				    "ICMP code needs an ICMP type");
+		return -EINVAL;
+	}
+	sel->icmp_type = -1;
+	sel->icmp_code = -1;
+	if (tb[KIPSEC_A_SEL_ICMP_TYPE])
+		sel->icmp_type = nla_get_u32(tb[KIPSEC_A_SEL_ICMP_TYPE]);
+	if (tb[KIPSEC_A_SEL_ICMP_CODE])
+		sel->icmp_code = nla_get_u32(tb[KIPSEC_A_SEL_ICMP_CODE]);
+	return 0;
+}
+
+static int kipsec_nl_tmpl(const struct nlattr *attr, struct kipsec_tmpl *t,
+			  u8 sel_family, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KIPSEC_A_TMPL_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KIPSEC_A_TMPL_MAX, attr,
+			       kipsec_tmpl_nl_policy, extack);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_TMPL_PROTO,
+			      "missing template protocol"))
+		return -EINVAL;
+	err = kipsec_nl_proto(tb[KIPSEC_A_TMPL_PROTO], extack);
+	if (err)
+		return err;
+
+	memset(t, 0, sizeof(*t));
+	t->proto = nla_get_u32(tb[KIPSEC_A_TMPL_PROTO]);
+	if (tb[KIPSEC_A_TMPL_MODE])
+		t->mode = nla_get_u32(tb[KIPSEC_A_TMPL_MODE]);
+	if (tb[KIPSEC_A_TMPL_REQID])
+		t->reqid = nla_get_u32(tb[KIPSEC_A_TMPL_REQID]);
+	if (tb[KIPSEC_A_TMPL_SPI])
+		t->spi = nla_get_be32(tb[KIPSEC_A_TMPL_SPI]);
+
+	if (!tb[KIPSEC_A_TMPL_SRC] != !tb[KIPSEC_A_TMPL_DST]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "template needs both endpoints or neither");
+		return -EINVAL;
+	}
+	if (!tb[KIPSEC_A_TMPL_SRC]) {
+		if (t->mode == KIPSEC_MODE_TUNNEL) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "tunnel mode template needs src and dst endpoints");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	err = kipsec_nl_addr_pair(tb[KIPSEC_A_TMPL_SRC], &t->src,
+				  tb[KIPSEC_A_TMPL_DST], &t->dst, &t->family,
+				  extack);
+	if (err)
+		return err;
+	if (t->family != sel_family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_TMPL_SRC],
+				    "tunnels between address families are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* ---- replies and events ------------------------------------------------ */
+
+static int kipsec_nl_put_addr(struct sk_buff *skb, int type,
+			      const union kipsec_addr *addr, u8 family)
+{
+	return nla_put(skb, type, kipsec_addr_len(family), addr);
+}
+
+static int kipsec_nl_fill_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
+{
+	struct nlattr *nest, *alg, *stats;
+	struct kipsec_sa_stats s;
+
+	nest = nla_nest_start(skb, KIPSEC_A_SA);
+	if (!nest)
+		return -EMSGSIZE;
+	if (kipsec_nl_put_addr(skb, KIPSEC_A_SA_SRC, &sa->pair.saddr,
+			       sa->key.family) ||
+	    kipsec_nl_put_addr(skb, KIPSEC_A_SA_DST, &sa->key.daddr,
+			       sa->key.family) ||
+	    nla_put_be32(skb, KIPSEC_A_SA_SPI, sa->key.spi) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_PROTO, sa->key.proto) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_MODE, sa->mode) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_REQID, sa->reqid) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_FLAGS, sa->flags) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_STATE, sa->state) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_REPLAY_WINDOW, sa->replay.window) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_SEQ_OUT,
+			      atomic64_read(&sa->seq_out), KIPSEC_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_SEQ_IN,
+			      kipsec_replay_top(&sa->replay), KIPSEC_A_SA_PAD))
+		goto cancel;
+
+	if (sa->aead) {
+		/* name and sizes; never the key */
+		alg = nla_nest_start(skb, KIPSEC_A_SA_AEAD);
+		if (!alg ||
+		    nla_put_string(skb, KIPSEC_A_ALG_NAME, sa->alg_name) ||
+		    nla_put_u32(skb, KIPSEC_A_ALG_KEY_LEN, sa->key_bits) ||
+		    nla_put_u32(skb, KIPSEC_A_ALG_ICV_LEN, sa->icv_len * 8))
+			goto cancel;
+		nla_nest_end(skb, alg);
+	}
+
+	kipsec_sa_read_stats(sa, &s);
+	stats = nla_nest_start(skb, KIPSEC_A_SA_STATS);
+	if (!stats ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_RX_PACKETS, s.rx_packets,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_RX_BYTES, s.rx_bytes,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_TX_PACKETS, s.tx_packets,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_TX_BYTES, s.tx_bytes,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_AUTH_FAIL, s.auth_fail,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_REPLAY, s.replay,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_POLICY_FAIL, s.policy_fail,
+			      KIPSEC_A_SA_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_STATS_ERRORS, s.errors,
+			      KIPSEC_A_SA_STATS_PAD))
+		goto cancel;
+	nla_nest_end(skb, stats);
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int kipsec_nl_fill_sel(struct sk_buff *skb, const struct kipsec_sel *sel)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, KIPSEC_A_POLICY_SEL);
+	if (!nest)
+		return -EMSGSIZE;
+	if (kipsec_nl_put_addr(skb, KIPSEC_A_SEL_SRC, &sel->src, sel->family) ||
+	    kipsec_nl_put_addr(skb, KIPSEC_A_SEL_DST, &sel->dst, sel->family) ||
+	    nla_put_u32(skb, KIPSEC_A_SEL_SRC_PREFIXLEN, sel->src_plen) ||
+	    nla_put_u32(skb, KIPSEC_A_SEL_DST_PREFIXLEN, sel->dst_plen) ||
+	    nla_put_u32(skb, KIPSEC_A_SEL_PROTO, sel->proto))
+		goto cancel;
+	if ((sel->sport_min || sel->sport_max != 0xffff) &&
+	    (nla_put_be16(skb, KIPSEC_A_SEL_SPORT_MIN, htons(sel->sport_min)) ||
+	     nla_put_be16(skb, KIPSEC_A_SEL_SPORT_MAX, htons(sel->sport_max))))
+		goto cancel;
+	if ((sel->dport_min || sel->dport_max != 0xffff) &&
+	    (nla_put_be16(skb, KIPSEC_A_SEL_DPORT_MIN, htons(sel->dport_min)) ||
+	     nla_put_be16(skb, KIPSEC_A_SEL_DPORT_MAX, htons(sel->dport_max))))
+		goto cancel;
+	if (sel->icmp_type >= 0 &&
+	    nla_put_u32(skb, KIPSEC_A_SEL_ICMP_TYPE, sel->icmp_type))
+		goto cancel;
+	if (sel->icmp_code >= 0 &&
+	    nla_put_u32(skb, KIPSEC_A_SEL_ICMP_CODE, sel->icmp_code))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int kipsec_nl_fill_tmpl(struct sk_buff *skb, const struct kipsec_tmpl *t)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, KIPSEC_A_POLICY_TMPL);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KIPSEC_A_TMPL_PROTO, t->proto) ||
+	    nla_put_u32(skb, KIPSEC_A_TMPL_MODE, t->mode) ||
+	    nla_put_u32(skb, KIPSEC_A_TMPL_REQID, t->reqid) ||
+	    nla_put_be32(skb, KIPSEC_A_TMPL_SPI, t->spi))
+		goto cancel;
+	if (t->family &&
+	    (kipsec_nl_put_addr(skb, KIPSEC_A_TMPL_SRC, &t->src, t->family) ||
+	     kipsec_nl_put_addr(skb, KIPSEC_A_TMPL_DST, &t->dst, t->family)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int kipsec_nl_fill_policy(struct sk_buff *skb,
+				 const struct kipsec_policy *pol)
+{
+	struct kipsec_policy_stats s;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, KIPSEC_A_POLICY);
+	if (!nest)
+		return -EMSGSIZE;
+	kipsec_policy_read_stats(pol, &s);
+	if (nla_put_u32(skb, KIPSEC_A_POLICY_INDEX, pol->index) ||
+	    nla_put_u32(skb, KIPSEC_A_POLICY_DIR, pol->dir) ||
+	    nla_put_u32(skb, KIPSEC_A_POLICY_PRIORITY, pol->priority) ||
+	    nla_put_u32(skb, KIPSEC_A_POLICY_ACTION, pol->action) ||
+	    kipsec_nl_fill_sel(skb, &pol->sel) ||
+	    (pol->action == KIPSEC_ACTION_PROTECT &&
+	     kipsec_nl_fill_tmpl(skb, &pol->tmpl)) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_POLICY_PACKETS, s.packets,
+			      KIPSEC_A_POLICY_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_POLICY_BYTES, s.bytes,
+			      KIPSEC_A_POLICY_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+typedef int (*kipsec_nl_fill_t)(struct sk_buff *skb, const void *obj);
+
+static struct sk_buff *kipsec_nl_build(u32 portid, u32 seq, u8 cmd,
+				       kipsec_nl_fill_t fill, const void *obj)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	hdr = genlmsg_put(msg, portid, seq, &kipsec_nl_family, 0, cmd);
+	if (!hdr || fill(msg, obj)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	genlmsg_end(msg, hdr);
+	return msg;
+}
+
+static int kipsec_nl_reply(struct genl_info *info, kipsec_nl_fill_t fill,
+			   const void *obj)
+{
+	struct sk_buff *msg;
+
+	msg = kipsec_nl_build(info->snd_portid, info->snd_seq,
+			      info->genlhdr->cmd, fill, obj);
+	if (!msg)
+		return -ENOMEM;
+	return genlmsg_reply(msg, info);
+}
+
+/* Caller holds kn->lock: @obj cannot go away meanwhile. */
+static void kipsec_nl_notify(struct kipsec_net *kn, u8 cmd,
+			     kipsec_nl_fill_t fill, const void *obj)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&kipsec_nl_family, kn->net, KIPSEC_NLGRP_EVENTS))
+		return;
+	msg = kipsec_nl_build(0, 0, cmd, fill, obj);
+	if (msg)
+		genlmsg_multicast_netns(&kipsec_nl_family, kn->net, msg, 0,
+					KIPSEC_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+static int kipsec_nl_fill_sa_obj(struct sk_buff *skb, const void *obj)
+{
+	return kipsec_nl_fill_sa(skb, obj);
+}
+
+static int kipsec_nl_fill_policy_obj(struct sk_buff *skb, const void *obj)
+{
+	return kipsec_nl_fill_policy(skb, obj);
+}
+
+static void kipsec_nl_notify_sa(struct kipsec_net *kn, u8 cmd,
+				const struct kipsec_sa *sa)
+{
+	kipsec_nl_notify(kn, cmd, kipsec_nl_fill_sa_obj, sa);
+}
+
+static void kipsec_nl_notify_policy(struct kipsec_net *kn, u8 cmd,
+				    const struct kipsec_policy *pol)
+{
+	kipsec_nl_notify(kn, cmd, kipsec_nl_fill_policy_obj, pol);
+}
+
+/* ---- SA operations ----------------------------------------------------- */
+
+static int kipsec_nl_parse_sa(struct genl_info *info,
+			      const struct nla_policy *policy,
+			      struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, KIPSEC_A_SA)) {
+		NL_SET_ERR_MSG(info->extack, "missing SA");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, KIPSEC_A_SA_MAX, info->attrs[KIPSEC_A_SA],
+				policy, info->extack);
+}
+
+static int kipsec_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_sa *sa;
+	int err;
+
+	err = kipsec_nl_parse_sa(info, kipsec_sa_add_nl_policy, tb);
+	if (err)
+		return err;
+	err = kipsec_nl_sa_build(info, tb, &sa);
+	kipsec_nl_wipe_keys(tb);
+	if (err)
+		return err;
+
+	mutex_lock(&kn->lock);
+	err = kipsec_hooks_enable(kn);
+	if (!err) {
+		err = kipsec_sad_insert(&kn->sad, sa);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
+					    "an SA with this destination, SPI and protocol exists");
+	}
+	if (!err) {
+		kipsec_net_changed(kn);
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+	}
+	mutex_unlock(&kn->lock);
+	if (err)
+		kipsec_sa_put(sa);
+	return err;
+}
+
+/* Completes an SA reserved by SA_ALLOCSPI; a valid SA cannot change yet. */
+static int kipsec_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_sa *sa, *old;
+	int err;
+
+	err = kipsec_nl_parse_sa(info, kipsec_sa_add_nl_policy, tb);
+	if (err)
+		return err;
+	err = kipsec_nl_sa_build(info, tb, &sa);
+	kipsec_nl_wipe_keys(tb);
+	if (err)
+		return err;
+
+	mutex_lock(&kn->lock);
+	rcu_read_lock();
+	old = kipsec_sad_lookup(&kn->sad, &sa->key);
+	rcu_read_unlock();
+	if (!old) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
+				    "no SA with this destination, SPI and protocol");
+		err = -ENOENT;
+	} else if (old->state != KIPSEC_SA_STATE_LARVAL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
+				    "only an SA reserved by allocspi can be updated yet");
+		err = -EOPNOTSUPP;
+	} else if (!kipsec_addr_equal(&old->pair.saddr, &sa->pair.saddr,
+				      sa->key.family)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SRC],
+				    "source address differs from the reserved SA's");
+		err = -EINVAL;
+	} else {
+		err = kipsec_sad_replace(&kn->sad, old, sa);
+	}
+	if (!err) {
+		kipsec_net_changed(kn);
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+	}
+	mutex_unlock(&kn->lock);
+	if (err)
+		kipsec_sa_put(sa);
+	return err;
+}
+
+/* Under kn->lock: the SA @tb names, or NULL and an extack message. */
+static struct kipsec_sa *kipsec_nl_sa_find(struct kipsec_net *kn,
+					   struct genl_info *info,
+					   struct nlattr **tb, int *err)
+{
+	struct kipsec_sa_key key;
+	union kipsec_addr src;
+	struct kipsec_sa *sa;
+	bool has_src;
+
+	*err = kipsec_nl_sa_key(info, tb, &key, &src, &has_src);
+	if (*err)
+		return NULL;
+	rcu_read_lock();
+	sa = kipsec_sad_lookup(&kn->sad, &key);
+	rcu_read_unlock();
+	if (sa && has_src &&
+	    !kipsec_addr_equal(&sa->pair.saddr, &src, key.family))
+		sa = NULL;
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
+				    "no such SA");
+		*err = -ENOENT;
+	}
+	return sa;
+}
+
+static int kipsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_sa *sa;
+	int err;
+
+	err = kipsec_nl_parse_sa(info, kipsec_sa_id_nl_policy, tb);
+	if (err)
+		return err;
+	mutex_lock(&kn->lock);
+	sa = kipsec_nl_sa_find(kn, info, tb, &err);
+	if (sa) {
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_DEL_NTF, sa);
+		kipsec_sad_remove(&kn->sad, sa);
+		kipsec_net_changed(kn);
+	}
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+static int kipsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_sa *sa;
+	int err;
+
+	err = kipsec_nl_parse_sa(info, kipsec_sa_id_nl_policy, tb);
+	if (err)
+		return err;
+	mutex_lock(&kn->lock);
+	sa = kipsec_nl_sa_find(kn, info, tb, &err);
+	if (sa)
+		err = kipsec_nl_reply(info, kipsec_nl_fill_sa_obj, sa);
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+/* Dumps resume from the next SA id, a key that does not shift. */
+static int kipsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kipsec_net *kn = kipsec_net(sock_net(skb->sk));
+	unsigned long id;
+	struct kipsec_sa *sa;
+	void *hdr;
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(kn->gen);
+	xa_for_each_start(&kn->sad.byid, id, sa, cb->args[0]) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kipsec_nl_family,
+				  NLM_F_MULTI, KIPSEC_CMD_SA_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (kipsec_nl_fill_sa(skb, sa)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = id + 1;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int kipsec_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_sa *sa;
+	unsigned long id;
+	u8 proto = 0;
+	int err;
+
+	if (info->attrs[KIPSEC_A_SA]) {
+		err = nla_parse_nested(tb, KIPSEC_A_SA_MAX,
+				       info->attrs[KIPSEC_A_SA],
+				       kipsec_sa_flush_nl_policy, info->extack);
+		if (err)
+			return err;
+		if (tb[KIPSEC_A_SA_PROTO]) {
+			err = kipsec_nl_proto(tb[KIPSEC_A_SA_PROTO], info->extack);
+			if (err)
+				return err;
+			proto = nla_get_u32(tb[KIPSEC_A_SA_PROTO]);
+		}
+	}
+
+	mutex_lock(&kn->lock);
+	xa_for_each(&kn->sad.byid, id, sa) {
+		if (proto && sa->key.proto != proto)
+			continue;
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_DEL_NTF, sa);
+		kipsec_sad_remove(&kn->sad, sa);
+	}
+	kipsec_net_changed(kn);
+	mutex_unlock(&kn->lock);
+	return 0;
+}
+
+/* A uniformly random SPI in [min, max] nobody uses for (dst, proto). */
+static int kipsec_nl_pick_spi(struct kipsec_net *kn, struct kipsec_sa *sa,
+			      u32 min, u32 max)
+{
+	u64 range = (u64)max - min + 1;
+	u64 i, tries = min_t(u64, range, 64);
+	u32 first;
+	int err;
+
+	first = min + (u32)(((u64)get_random_u32() * range) >> 32);
+	for (i = 0; i < tries; i++) {
+		/* small ranges: every value once; large: random probes */
+		u32 spi = range <= 64 ? min + (u32)((first - min + i) % range)
+				      : min + (u32)(((u64)get_random_u32() * range) >> 32);
+
+		sa->key.spi = htonl(spi);
+		err = kipsec_sad_insert(&kn->sad, sa);
+		if (err != -EEXIST)
+			return err;
+	}
+	return -ENOSPC;
+}
+
+static int kipsec_nl_sa_allocspi(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct nlattr *nest;
+	u32 min = KIPSEC_SPI_MIN, max = U32_MAX;
+	struct kipsec_sa *sa;
+	int err;
+
+	err = kipsec_nl_parse_sa(info, kipsec_sa_allocspi_nl_policy, tb);
+	if (err)
+		return err;
+	nest = info->attrs[KIPSEC_A_SA];
+	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_SRC,
+			      "missing SA source address") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_DST,
+			      "missing SA destination address") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_PROTO,
+			      "missing SA protocol"))
+		return -EINVAL;
+	if (tb[KIPSEC_A_SA_SPI_MIN])
+		min = ntohl(nla_get_be32(tb[KIPSEC_A_SA_SPI_MIN]));
+	if (tb[KIPSEC_A_SA_SPI_MAX])
+		max = ntohl(nla_get_be32(tb[KIPSEC_A_SA_SPI_MAX]));
+	if (!min || min > max) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_SPI_MIN] ?: nest,
+				    "SPI range must be non-empty and exclude 0");
+		return -EINVAL;
+	}
+	err = kipsec_nl_proto(tb[KIPSEC_A_SA_PROTO], extack);
+	if (err)
+		return err;
+
+	sa = kipsec_sa_alloc(0);
+	if (!sa)
+		return -ENOMEM;
+	err = kipsec_nl_addr_pair(tb[KIPSEC_A_SA_SRC], &sa->pair.saddr,
+				  tb[KIPSEC_A_SA_DST], &sa->key.daddr,
+				  &sa->key.family, extack);
+	if (err)
+		goto out_put;
+	sa->key.proto = nla_get_u32(tb[KIPSEC_A_SA_PROTO]);
+	sa->pair.family = sa->key.family;
+	sa->pair.proto = sa->key.proto;
+	sa->pair.daddr = sa->key.daddr;
+	sa->state = KIPSEC_SA_STATE_LARVAL;
+	if (tb[KIPSEC_A_SA_MODE])
+		sa->mode = nla_get_u32(tb[KIPSEC_A_SA_MODE]);
+	if (tb[KIPSEC_A_SA_REQID])
+		sa->reqid = nla_get_u32(tb[KIPSEC_A_SA_REQID]);
+
+	mutex_lock(&kn->lock);
+	err = kipsec_hooks_enable(kn);
+	if (!err)
+		err = kipsec_nl_pick_spi(kn, sa, min, max);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(extack, "no free SPI found in the range");
+	if (!err) {
+		kipsec_net_changed(kn);
+		err = kipsec_nl_reply(info, kipsec_nl_fill_sa_obj, sa);
+		if (err)	/* nobody learns the SPI: take it back */
+			kipsec_sad_remove(&kn->sad, sa);
+		else
+			kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+	}
+	mutex_unlock(&kn->lock);
+	return err;
+
+out_put:
+	kipsec_sa_put(sa);
+	return err;
+}
+
+/* ---- policy operations ------------------------------------------------- */
+
+static int kipsec_nl_parse_policy(struct genl_info *info,
+				  const struct nla_policy *policy,
+				  struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, KIPSEC_A_POLICY)) {
+		NL_SET_ERR_MSG(info->extack, "missing policy");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, KIPSEC_A_POLICY_MAX,
+				info->attrs[KIPSEC_A_POLICY], policy,
+				info->extack);
+}
+
+static int kipsec_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[KIPSEC_A_POLICY_MAX + 1];
+	struct kipsec_policy *pol;
+	struct nlattr *nest;
+	unsigned int n;
+	int err;
+
+	err = kipsec_nl_parse_policy(info, kipsec_policy_add_nl_policy, tb);
+	if (err)
+		return err;
+	nest = info->attrs[KIPSEC_A_POLICY];
+	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_POLICY_DIR,
+			      "missing policy direction") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_POLICY_ACTION,
+			      "missing policy action") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_POLICY_SEL,
+			      "missing policy selector"))
+		return -EINVAL;
+
+	pol = kipsec_policy_alloc();
+	if (!pol)
+		return -ENOMEM;
+	pol->dir = nla_get_u32(tb[KIPSEC_A_POLICY_DIR]);
+	pol->action = nla_get_u32(tb[KIPSEC_A_POLICY_ACTION]);
+	if (tb[KIPSEC_A_POLICY_PRIORITY])
+		pol->priority = nla_get_u32(tb[KIPSEC_A_POLICY_PRIORITY]);
+	err = kipsec_nl_sel(tb[KIPSEC_A_POLICY_SEL], &pol->sel, extack);
+	if (err)
+		goto out_free;
+	if (pol->action == KIPSEC_ACTION_PROTECT) {
+		if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_POLICY_TMPL,
+				      "a protect policy needs a template")) {
+			err = -EINVAL;
+			goto out_free;
+		}
+		err = kipsec_nl_tmpl(tb[KIPSEC_A_POLICY_TMPL], &pol->tmpl,
+				     pol->sel.family, extack);
+		if (err)
+			goto out_free;
+	} else if (tb[KIPSEC_A_POLICY_TMPL]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_POLICY_TMPL],
+				    "only a protect policy takes a template");
+		err = -EINVAL;
+		goto out_free;
+	}
+
+	mutex_lock(&kn->lock);
+	if (kipsec_spd_find(&kn->spd, pol->dir, &pol->sel, &pol->priority, &n)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_POLICY_SEL],
+				    "a policy with this selector, direction and priority exists");
+		err = -EEXIST;
+	}
+	if (!err)
+		err = kipsec_hooks_enable(kn);
+	if (!err)
+		err = kipsec_spd_insert(&kn->spd, pol);
+	if (!err) {
+		kipsec_net_changed(kn);
+		kipsec_nl_notify_policy(kn, KIPSEC_CMD_POLICY_ADD_NTF, pol);
+		/* the reply tells the index; the policy stays either way */
+		kipsec_nl_reply(info, kipsec_nl_fill_policy_obj, pol);
+	}
+	mutex_unlock(&kn->lock);
+	if (err)
+		goto out_free;
+	return 0;
+
+out_free:
+	kipsec_policy_free(pol);
+	return err;
+}
+
+/* Under kn->lock: the policy @tb names by index, or by selector and dir. */
+static struct kipsec_policy *kipsec_nl_policy_find(struct kipsec_net *kn,
+						   struct genl_info *info,
+						   struct nlattr **tb,
+						   int *err)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[KIPSEC_A_POLICY];
+	struct kipsec_policy *pol;
+	struct kipsec_sel sel;
+	u32 priority;
+	unsigned int n;
+
+	if (tb[KIPSEC_A_POLICY_INDEX]) {
+		pol = xa_load(&kn->spd.byindex,
+			      nla_get_u32(tb[KIPSEC_A_POLICY_INDEX]));
+		if (!pol) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_POLICY_INDEX],
+					    "no policy with this index");
+			*err = -ENOENT;
+		}
+		return pol;
+	}
+	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_POLICY_SEL,
+			      "give a policy index, or a selector and a direction") ||
+	    KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_POLICY_DIR,
+			      "missing policy direction")) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = kipsec_nl_sel(tb[KIPSEC_A_POLICY_SEL], &sel, extack);
+	if (*err)
+		return NULL;
+	if (tb[KIPSEC_A_POLICY_PRIORITY])
+		priority = nla_get_u32(tb[KIPSEC_A_POLICY_PRIORITY]);
+	pol = kipsec_spd_find(&kn->spd, nla_get_u32(tb[KIPSEC_A_POLICY_DIR]),
+			      &sel, tb[KIPSEC_A_POLICY_PRIORITY] ? &priority : NULL,
+			      &n);
+	if (!pol) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_POLICY_SEL],
+				    "no such policy");
+		*err = -ENOENT;
+	} else if (n > 1) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_POLICY_SEL],
+				    "several policies have this selector: give the priority or the index");
+		*err = -EINVAL;
+		pol = NULL;
+	}
+	return pol;
+}
+
+static int kipsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_POLICY_MAX + 1];
+	struct kipsec_policy *pol;
+	int err;
+
+	err = kipsec_nl_parse_policy(info, kipsec_policy_id_nl_policy, tb);
+	if (err)
+		return err;
+	mutex_lock(&kn->lock);
+	pol = kipsec_nl_policy_find(kn, info, tb, &err);
+	if (pol) {
+		kipsec_nl_notify_policy(kn, KIPSEC_CMD_POLICY_DEL_NTF, pol);
+		kipsec_spd_remove(&kn->spd, pol);
+		kipsec_net_changed(kn);
+	}
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+static int kipsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_POLICY_MAX + 1];
+	struct kipsec_policy *pol;
+	int err;
+
+	err = kipsec_nl_parse_policy(info, kipsec_policy_id_nl_policy, tb);
+	if (err)
+		return err;
+	mutex_lock(&kn->lock);
+	pol = kipsec_nl_policy_find(kn, info, tb, &err);
+	if (pol)
+		err = kipsec_nl_reply(info, kipsec_nl_fill_policy_obj, pol);
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+static int kipsec_nl_policy_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct kipsec_net *kn = kipsec_net(sock_net(skb->sk));
+	struct kipsec_policy *pol;
+	unsigned long index;
+	void *hdr;
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(kn->gen);
+	xa_for_each_start(&kn->spd.byindex, index, pol, cb->args[0]) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kipsec_nl_family,
+				  NLM_F_MULTI, KIPSEC_CMD_POLICY_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (kipsec_nl_fill_policy(skb, pol)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = index + 1;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int kipsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_POLICY_MAX + 1];
+	struct kipsec_policy *pol;
+	unsigned long index;
+	int dir = -1;
+	int err;
+
+	if (info->attrs[KIPSEC_A_POLICY]) {
+		err = nla_parse_nested(tb, KIPSEC_A_POLICY_MAX,
+				       info->attrs[KIPSEC_A_POLICY],
+				       kipsec_policy_flush_nl_policy,
+				       info->extack);
+		if (err)
+			return err;
+		if (tb[KIPSEC_A_POLICY_DIR])
+			dir = nla_get_u32(tb[KIPSEC_A_POLICY_DIR]);
+	}
+
+	mutex_lock(&kn->lock);
+	xa_for_each(&kn->spd.byindex, index, pol) {
+		if (dir >= 0 && pol->dir != dir)
+			continue;
+		kipsec_nl_notify_policy(kn, KIPSEC_CMD_POLICY_DEL_NTF, pol);
+		kipsec_spd_remove(&kn->spd, pol);
+	}
+	kipsec_net_changed(kn);
+	mutex_unlock(&kn->lock);
+	return 0;
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+static int kipsec_nl_fill_stats(struct sk_buff *skb, const void *obj)
+{
+	struct kipsec_net *kn = (struct kipsec_net *)obj;
+	struct nlattr *nest, *ctr;
+	int i;
+
+	nest = nla_nest_start(skb, KIPSEC_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < KIPSEC_STAT_MAX; i++) {
+		ctr = nla_nest_start(skb, KIPSEC_A_STATS_COUNTER);
+		if (!ctr ||
+		    nla_put_string(skb, KIPSEC_A_COUNTER_NAME,
+				   kipsec_stat_names[i]) ||
+		    nla_put_u64_64bit(skb, KIPSEC_A_COUNTER_VALUE,
+				      kipsec_stats_read(kn, i),
+				      KIPSEC_A_COUNTER_PAD))
+			goto cancel;
+		nla_nest_end(skb, ctr);
+	}
+	if (nla_put_u32(skb, KIPSEC_A_STATS_SA_COUNT, READ_ONCE(kn->sad.count)) ||
+	    nla_put_u32(skb, KIPSEC_A_STATS_POLICY_COUNT,
+			READ_ONCE(kn->spd.count)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int kipsec_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipsec_nl_reply(info, kipsec_nl_fill_stats,
+			       kipsec_net(genl_info_net(info)));
+}
+
+/* ---- the family -------------------------------------------------------- */
+
+#define KIPSEC_OP(_cmd, _doit, _policy, _maxattr) {			\
+	.cmd = (_cmd),							\
+	.doit = (_doit),						\
+	.policy = (_policy),						\
+	.maxattr = (_maxattr),						\
+	.flags = GENL_UNS_ADMIN_PERM,					\
+}
+
+static const struct genl_ops kipsec_nl_ops[] = {
+	KIPSEC_OP(KIPSEC_CMD_SA_ADD, kipsec_nl_sa_add,
+		  kipsec_sa_add_op_policy, KIPSEC_A_SA),
+	KIPSEC_OP(KIPSEC_CMD_SA_UPDATE, kipsec_nl_sa_update,
+		  kipsec_sa_add_op_policy, KIPSEC_A_SA),
+	KIPSEC_OP(KIPSEC_CMD_SA_DEL, kipsec_nl_sa_del,
+		  kipsec_sa_id_op_policy, KIPSEC_A_SA),
+	{
+		.cmd = KIPSEC_CMD_SA_GET,
+		.doit = kipsec_nl_sa_get,
+		.dumpit = kipsec_nl_sa_dump,
+		.policy = kipsec_sa_id_op_policy,
+		.maxattr = KIPSEC_A_SA,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	KIPSEC_OP(KIPSEC_CMD_SA_FLUSH, kipsec_nl_sa_flush,
+		  kipsec_sa_flush_op_policy, KIPSEC_A_SA),
+	KIPSEC_OP(KIPSEC_CMD_SA_ALLOCSPI, kipsec_nl_sa_allocspi,
+		  kipsec_sa_allocspi_op_policy, KIPSEC_A_SA),
+	KIPSEC_OP(KIPSEC_CMD_POLICY_ADD, kipsec_nl_policy_add,
+		  kipsec_policy_add_op_policy, KIPSEC_A_POLICY),
+	KIPSEC_OP(KIPSEC_CMD_POLICY_DEL, kipsec_nl_policy_del,
+		  kipsec_policy_id_op_policy, KIPSEC_A_POLICY),
+	{
+		.cmd = KIPSEC_CMD_POLICY_GET,
+		.doit = kipsec_nl_policy_get,
+		.dumpit = kipsec_nl_policy_dump,
+		.policy = kipsec_policy_id_op_policy,
+		.maxattr = KIPSEC_A_POLICY,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	KIPSEC_OP(KIPSEC_CMD_POLICY_FLUSH, kipsec_nl_policy_flush,
+		  kipsec_policy_flush_op_policy, KIPSEC_A_POLICY),
+	KIPSEC_OP(KIPSEC_CMD_STATS_GET, kipsec_nl_stats_get,
+		  kipsec_none_op_policy, KIPSEC_A_MAX),
+};
+
+static struct genl_family kipsec_nl_family __ro_after_init = {
+	.name = KIPSEC_FAMILY_NAME,
+	.version = KIPSEC_FAMILY_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = kipsec_nl_ops,
+	.n_ops = ARRAY_SIZE(kipsec_nl_ops),
+	.mcgrps = kipsec_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(kipsec_nl_mcgrps),
+};
+
+int __init kipsec_nl_register(void)
+{
+	return genl_register_family(&kipsec_nl_family);
+}
+
+void kipsec_nl_unregister(void)
+{
+	genl_unregister_family(&kipsec_nl_family);
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Anti-replay window.
+ */
+#include <linux/bitmap.h>
+#include <linux/slab.h>
+
+#include "replay.h"
+
+int kipsec_replay_init(struct kipsec_replay *r, u32 window)
+{
+	spin_lock_init(&r->lock);
+	r->top = 0;
+	r->window = window;
+	r->nbits = 0;
+	r->bitmap = NULL;
+	if (!window)
+		return 0;
+	r->nbits = round_up(window, BITS_PER_LONG);
+	r->bitmap = bitmap_zalloc(r->nbits, GFP_KERNEL);
+	return r->bitmap ? 0 : -ENOMEM;
+}
+
+void kipsec_replay_destroy(struct kipsec_replay *r)
+{
+	bitmap_free(r->bitmap);
+	r->bitmap = NULL;
+}
+
+/* Caller holds r->lock, or accepts a racy answer (the pre-check). */
+static bool kipsec_replay_ok(const struct kipsec_replay *r, u64 seq)
+{
+	u64 top = READ_ONCE(r->top);
+
+	if (seq > top)
+		return true;
+	if (top - seq >= r->window)
+		return false;
+	return !test_bit(seq % r->nbits, r->bitmap);
+}
+
+/* Sequence number 0 is never sent (RFC 4303 3.3.3), so it is always bad. */
+bool kipsec_replay_check(struct kipsec_replay *r, u64 seq)
+{
+	if (!seq)
+		return false;
+	if (!r->window)
+		return true;
+	return kipsec_replay_ok(r, seq);
+}
+
+bool kipsec_replay_advance(struct kipsec_replay *r, u64 seq)
+{
+	u64 i, shift;
+	bool ok;
+
+	if (!seq)
+		return false;
+	if (!r->window) {
+		/* no window, but keep the highest number for `sa show` */
+		if (seq > READ_ONCE(r->top))
+			WRITE_ONCE(r->top, seq);
+		return true;
+	}
+
+	spin_lock_bh(&r->lock);
+	ok = kipsec_replay_ok(r, seq);
+	if (ok) {
+		if (seq > r->top) {
+			/* forget the numbers that slide out of the window */
+			shift = seq - r->top;
+			if (shift >= r->nbits) {
+				bitmap_zero(r->bitmap, r->nbits);
+			} else {
+				for (i = r->top + 1; i < seq; i++)
+					clear_bit(i % r->nbits, r->bitmap);
+			}
+			WRITE_ONCE(r->top, seq);
+		}
+		set_bit(seq % r->nbits, r->bitmap);
+	}
+	spin_unlock_bh(&r->lock);
+	return ok;
+}

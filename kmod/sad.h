@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Security Association Database.
+ */
+#ifndef _KIPSEC_SAD_H
+#define _KIPSEC_SAD_H
+
+#include <linux/crypto.h>
+#include <linux/percpu.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "addr.h"
+#include "replay.h"
+
+/* inbound lookup key: the SA a received packet names (RFC 4301 4.1) */
+struct kipsec_sa_key {
+	union kipsec_addr daddr;
+	__be32 spi;
+	u8 proto;
+	u8 family;
+	u8 __pad[2];
+};
+
+/* outbound lookup key: the endpoints an SA protects traffic between */
+struct kipsec_sa_pair {
+	union kipsec_addr saddr;
+	union kipsec_addr daddr;
+	u8 proto;
+	u8 family;
+	u8 __pad[2];
+};
+
+/**
+ * struct kipsec_tmpl - which SA a protect policy wants (RFC 4301 4.4.1.2)
+ * @src: tunnel source; for transport mode, any = the packet's source
+ * @dst: tunnel destination; for transport mode, any = the packet's dest.
+ * @family: family of @src/@dst (0 when both are unset, transport mode)
+ * @proto: IPPROTO_ESP
+ * @mode: enum kipsec_mode
+ * @reqid: 0 = any
+ * @spi: 0 = any
+ */
+struct kipsec_tmpl {
+	union kipsec_addr src;
+	union kipsec_addr dst;
+	u8 family;
+	u8 proto;
+	u8 mode;
+	u32 reqid;
+	__be32 spi;
+};
+
+struct kipsec_sa_stats {
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 auth_fail;
+	u64 replay;
+	u64 policy_fail;
+	u64 errors;
+};
+
+/**
+ * struct kipsec_sa - one security association
+ * @byspi: node in kipsec_sad.byspi, keyed by @key (writers: kn->lock)
+ * @bypair: node in kipsec_sad.bypair, keyed by @pair (writers: kn->lock)
+ * @key: (daddr, spi, proto, family), immutable
+ * @pair: (saddr, daddr, proto, family), immutable
+ * @free_work: frees the SA a grace period after the last reference
+ * @refcnt: one for the tables, one per packet in flight
+ * @id: index in kipsec_sad.byid, dump order and resume point
+ * @added: insertion order; outbound lookup prefers the newest SA
+ * @reqid: request id, as in the policy template
+ * @flags: enum kipsec_sa_flags
+ * @mode: enum kipsec_mode
+ * @state: enum kipsec_sa_state; immutable (a larval SA is replaced whole)
+ * @icv_len: ICV length in bytes
+ * @key_bits: AEAD key length in bits, salt included
+ * @aead: the transform, NULL for a larval SA; holds the only copy of the key
+ * @alg_name: crypto name of @aead
+ * @seq_out: last sequence number sent
+ * @stats: per-CPU counters
+ * @replay: receive window, on its own cache line (written per packet)
+ *
+ * Everything but @seq_out, @stats and @replay is set before the SA is
+ * published and never changes after; readers need only RCU or a reference.
+ */
+struct kipsec_sa {
+	struct rhash_head byspi;
+	struct rhlist_head bypair;
+	struct kipsec_sa_key key;
+	struct kipsec_sa_pair pair;
+	struct rcu_work free_work;
+	refcount_t refcnt;
+	u32 id;
+	u64 added;
+	u32 reqid;
+	u32 flags;
+	u8 mode;
+	u8 state;
+	u8 icv_len;
+	u16 key_bits;
+	struct crypto_aead *aead;
+	char alg_name[CRYPTO_MAX_ALG_NAME];
+	atomic64_t seq_out;
+	struct kipsec_sa_stats __percpu *stats;
+	struct kipsec_replay replay ____cacheline_aligned_in_smp;
+};
+
+/**
+ * struct kipsec_sad - SA database of a namespace
+ * @byspi: inbound lookups, RCU
+ * @bypair: outbound lookups, RCU
+ * @byid: every SA by id, for dumps
+ * @next_id: cursor of the id allocator
+ * @added: insertion counter
+ * @count: number of SAs
+ *
+ * Writers hold kipsec_net.lock; packet-path readers hold rcu_read_lock.
+ */
+struct kipsec_sad {
+	struct rhashtable byspi;
+	struct rhltable bypair;
+	struct xarray byid;
+	u32 next_id;
+	u64 added;
+	u32 count;
+};
+
+extern struct workqueue_struct *kipsec_wq;
+
+int kipsec_sad_init(struct kipsec_sad *sad);
+void kipsec_sad_destroy(struct kipsec_sad *sad);
+
+struct kipsec_sa *kipsec_sa_alloc(u32 replay_window);
+void kipsec_sa_put(struct kipsec_sa *sa);
+
+static inline bool kipsec_sa_hold(struct kipsec_sa *sa)
+{
+	return refcount_inc_not_zero(&sa->refcnt);
+}
+
+int kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa);
+int kipsec_sad_replace(struct kipsec_sad *sad, struct kipsec_sa *old,
+		       struct kipsec_sa *sa);
+void kipsec_sad_remove(struct kipsec_sad *sad, struct kipsec_sa *sa);
+
+struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad,
+				    const struct kipsec_sa_key *key);
+struct kipsec_sa *kipsec_sad_find_out(struct kipsec_sad *sad,
+				      const struct kipsec_tmpl *t,
+				      const struct kipsec_flow *fl);
+bool kipsec_sa_matches_tmpl(const struct kipsec_sa *sa,
+			    const struct kipsec_tmpl *t);
+void kipsec_sa_read_stats(const struct kipsec_sa *sa,
+			  struct kipsec_sa_stats *sum);
+
+#endif /* _KIPSEC_SAD_H */
