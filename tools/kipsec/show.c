@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output of SAs and policies, for humans (modeled on `ip xfrm state` and
+ * `ip xfrm policy`) and as JSON.  Keys are never shown: "(hidden)".
+ *
+ * An attribute the kernel did not send is left out, except inside
+ * positional groups (the algorithm line, the stats line), where it reads 0.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "kipsec.h"
+
+/* one output line: @lead before the first token, a blank between tokens */
+struct kipsec_line {
+	FILE *f;
+	const char *lead;
+	bool started;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void kipsec_tok(struct kipsec_line *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(l->started ? " " : l->lead, l->f);
+	l->started = true;
+	va_start(ap, fmt);
+	vfprintf(l->f, fmt, ap);
+	va_end(ap);
+}
+
+static void kipsec_line_end(struct kipsec_line *l, const char *lead)
+{
+	if (l->started)
+		fputc('\n', l->f);
+	l->started = false;
+	l->lead = lead;
+}
+
+static const char *kipsec_show_addr(const struct nlattr *attr, char *buf)
+{
+	struct kipsec_addr addr;
+
+	if (kipsec_attr_get_addr(attr, &addr))
+		return "?";
+	return kipsec_addr_ntop(&addr, buf, KIPSEC_ADDR_STRLEN);
+}
+
+static uint32_t kipsec_u32(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u32(attr) : 0;
+}
+
+static uint64_t kipsec_u64(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u64(attr) : 0;
+}
+
+static void kipsec_show_proto(struct kipsec_line *l, uint32_t proto)
+{
+	const char *name = kipsec_ipproto_name(proto);
+
+	if (name)
+		kipsec_tok(l, "proto %s", name);
+	else
+		kipsec_tok(l, "proto %" PRIu32, proto);
+}
+
+static void kipsec_json_name(struct kipsec_json *j, const char *key,
+			     const char *name, uint32_t v)
+{
+	if (name)
+		kipsec_json_str(j, key, name);
+	else
+		kipsec_json_u64(j, key, v);
+}
+
+/* SA */
+
+struct kipsec_sa_tb {
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	const struct nlattr *aead[KIPSEC_A_ALG_MAX + 1];
+	const struct nlattr *enc[KIPSEC_A_ALG_MAX + 1];
+	const struct nlattr *auth[KIPSEC_A_ALG_MAX + 1];
+	const struct nlattr *stats[KIPSEC_A_SA_STATS_MAX + 1];
+};
+
+static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
+{
+	if (kipsec_attr_parse_nest(nest, KIPSEC_SET_SA, t->sa))
+		return -EINVAL;
+	memset(t->aead, 0, sizeof(t->aead));
+	memset(t->enc, 0, sizeof(t->enc));
+	memset(t->auth, 0, sizeof(t->auth));
+	memset(t->stats, 0, sizeof(t->stats));
+	if (t->sa[KIPSEC_A_SA_AEAD] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_AEAD], KIPSEC_SET_ALG,
+				   t->aead))
+		return -EINVAL;
+	if (t->sa[KIPSEC_A_SA_ENC] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_ENC], KIPSEC_SET_ALG,
+				   t->enc))
+		return -EINVAL;
+	if (t->sa[KIPSEC_A_SA_AUTH] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_AUTH], KIPSEC_SET_ALG,
+				   t->auth))
+		return -EINVAL;
+	if (t->sa[KIPSEC_A_SA_STATS] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_STATS],
+				   KIPSEC_SET_SA_STATS, t->stats))
+		return -EINVAL;
+	return 0;
+}
+
+/* "aead NAME (hidden) KEYBITS ICVBITS", "enc NAME (hidden) KEYBITS" */
+static void kipsec_show_alg(struct kipsec_line *l, const char *what,
+			    const struct nlattr **alg, bool icv)
+{
+	const char *name = alg[KIPSEC_A_ALG_NAME] ?
+			   mnl_attr_get_str(alg[KIPSEC_A_ALG_NAME]) : "?";
+
+	kipsec_tok(l, "%s %s (hidden) %" PRIu32, what, name,
+		   kipsec_u32(alg[KIPSEC_A_ALG_KEY_LEN]));
+	if (icv)
+		kipsec_tok(l, "%" PRIu32, kipsec_u32(alg[KIPSEC_A_ALG_ICV_LEN]));
+}
+
+int kipsec_show_sa(FILE *f, const char *first, const char *indent,
+		   const struct nlattr *nest)
+{
+	struct kipsec_line l = { .f = f, .lead = first };
+	char buf[KIPSEC_ADDR_STRLEN];
+	struct kipsec_sa_tb t;
+	const struct nlattr **sa = t.sa, **st = t.stats;
+
+	if (kipsec_sa_parse(nest, &t))
+		return -EINVAL;
+
+	if (sa[KIPSEC_A_SA_SRC])
+		kipsec_tok(&l, "src %s", kipsec_show_addr(sa[KIPSEC_A_SA_SRC], buf));
+	if (sa[KIPSEC_A_SA_DST])
+		kipsec_tok(&l, "dst %s", kipsec_show_addr(sa[KIPSEC_A_SA_DST], buf));
+	if (!l.started)
+		kipsec_tok(&l, "sa");
+	kipsec_line_end(&l, indent);
+
+	if (sa[KIPSEC_A_SA_PROTO])
+		kipsec_show_proto(&l, mnl_attr_get_u32(sa[KIPSEC_A_SA_PROTO]));
+	if (sa[KIPSEC_A_SA_SPI])
+		kipsec_tok(&l, "spi 0x%08" PRIx32,
+			   kipsec_attr_get_be32(sa[KIPSEC_A_SA_SPI]));
+	if (sa[KIPSEC_A_SA_REQID])
+		kipsec_tok(&l, "reqid %" PRIu32,
+			   mnl_attr_get_u32(sa[KIPSEC_A_SA_REQID]));
+	if (sa[KIPSEC_A_SA_MODE]) {
+		uint32_t mode = mnl_attr_get_u32(sa[KIPSEC_A_SA_MODE]);
+		const char *name = kipsec_mode_name(mode);
+
+		if (name)
+			kipsec_tok(&l, "mode %s", name);
+		else
+			kipsec_tok(&l, "mode %" PRIu32, mode);
+	}
+	kipsec_line_end(&l, indent);
+
+	if (sa[KIPSEC_A_SA_REPLAY_WINDOW])
+		kipsec_tok(&l, "replay-window %" PRIu32,
+			   mnl_attr_get_u32(sa[KIPSEC_A_SA_REPLAY_WINDOW]));
+	if (sa[KIPSEC_A_SA_FLAGS]) {
+		uint32_t flags = mnl_attr_get_u32(sa[KIPSEC_A_SA_FLAGS]);
+
+		if (flags & KIPSEC_SA_FLAG_ESN)
+			kipsec_tok(&l, "flag esn");
+		if (flags & ~(uint32_t)KIPSEC_SA_FLAG_ESN)
+			kipsec_tok(&l, "flag 0x%" PRIx32,
+				   flags & ~(uint32_t)KIPSEC_SA_FLAG_ESN);
+	}
+	if (sa[KIPSEC_A_SA_STATE]) {
+		uint32_t state = mnl_attr_get_u32(sa[KIPSEC_A_SA_STATE]);
+		const char *name = kipsec_state_name(state);
+
+		if (name)
+			kipsec_tok(&l, "state %s", name);
+		else
+			kipsec_tok(&l, "state %" PRIu32, state);
+	}
+	kipsec_line_end(&l, indent);
+
+	if (sa[KIPSEC_A_SA_AEAD]) {
+		kipsec_show_alg(&l, "aead", t.aead, true);
+		kipsec_line_end(&l, indent);
+	}
+	if (sa[KIPSEC_A_SA_ENC]) {
+		kipsec_show_alg(&l, "enc", t.enc, false);
+		kipsec_line_end(&l, indent);
+	}
+	if (sa[KIPSEC_A_SA_AUTH]) {
+		kipsec_show_alg(&l, "auth-trunc", t.auth, true);
+		kipsec_line_end(&l, indent);
+	}
+
+	if (sa[KIPSEC_A_SA_SEQ_OUT])
+		kipsec_tok(&l, "seq-out %" PRIu64,
+			   mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_OUT]));
+	if (sa[KIPSEC_A_SA_SEQ_IN])
+		kipsec_tok(&l, "seq-in %" PRIu64,
+			   mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_IN]));
+	kipsec_line_end(&l, indent);
+
+	if (sa[KIPSEC_A_SA_STATS]) {
+		kipsec_tok(&l, "stats: rx %" PRIu64 " packets %" PRIu64 " bytes,"
+			   " tx %" PRIu64 " packets %" PRIu64 " bytes,"
+			   " auth-fail %" PRIu64 ", replay %" PRIu64 ","
+			   " policy-fail %" PRIu64 ", errors %" PRIu64,
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_RX_PACKETS]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_RX_BYTES]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_TX_PACKETS]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_TX_BYTES]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_AUTH_FAIL]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_REPLAY]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_POLICY_FAIL]),
+			   kipsec_u64(st[KIPSEC_A_SA_STATS_ERRORS]));
+		kipsec_line_end(&l, indent);
+	}
+	return 0;
+}
+
+static void kipsec_json_alg(struct kipsec_json *j, const char *key,
+			    const struct nlattr **alg)
+{
+	kipsec_json_obj_begin(j, key);
+	if (alg[KIPSEC_A_ALG_NAME])
+		kipsec_json_str(j, "name", mnl_attr_get_str(alg[KIPSEC_A_ALG_NAME]));
+	if (alg[KIPSEC_A_ALG_KEY_LEN])
+		kipsec_json_u64(j, "key_len", mnl_attr_get_u32(alg[KIPSEC_A_ALG_KEY_LEN]));
+	if (alg[KIPSEC_A_ALG_ICV_LEN])
+		kipsec_json_u64(j, "icv_len", mnl_attr_get_u32(alg[KIPSEC_A_ALG_ICV_LEN]));
+	kipsec_json_str(j, "key", "(hidden)");
+	kipsec_json_obj_end(j);
+}
+
+int kipsec_show_sa_json(struct kipsec_json *j, const char *key,
+			const struct nlattr *nest)
+{
+	char buf[KIPSEC_ADDR_STRLEN];
+	struct kipsec_sa_tb t;
+	const struct nlattr **sa = t.sa, **st = t.stats;
+
+	if (kipsec_sa_parse(nest, &t))
+		return -EINVAL;
+
+	kipsec_json_obj_begin(j, key);
+	if (sa[KIPSEC_A_SA_SRC])
+		kipsec_json_str(j, "src", kipsec_show_addr(sa[KIPSEC_A_SA_SRC], buf));
+	if (sa[KIPSEC_A_SA_DST])
+		kipsec_json_str(j, "dst", kipsec_show_addr(sa[KIPSEC_A_SA_DST], buf));
+	if (sa[KIPSEC_A_SA_PROTO]) {
+		uint32_t proto = mnl_attr_get_u32(sa[KIPSEC_A_SA_PROTO]);
+
+		kipsec_json_name(j, "proto", kipsec_ipproto_name(proto), proto);
+	}
+	if (sa[KIPSEC_A_SA_SPI])
+		kipsec_json_u64(j, "spi", kipsec_attr_get_be32(sa[KIPSEC_A_SA_SPI]));
+	if (sa[KIPSEC_A_SA_MODE]) {
+		uint32_t mode = mnl_attr_get_u32(sa[KIPSEC_A_SA_MODE]);
+
+		kipsec_json_name(j, "mode", kipsec_mode_name(mode), mode);
+	}
+	if (sa[KIPSEC_A_SA_REQID])
+		kipsec_json_u64(j, "reqid", mnl_attr_get_u32(sa[KIPSEC_A_SA_REQID]));
+	if (sa[KIPSEC_A_SA_REPLAY_WINDOW])
+		kipsec_json_u64(j, "replay_window",
+				mnl_attr_get_u32(sa[KIPSEC_A_SA_REPLAY_WINDOW]));
+	if (sa[KIPSEC_A_SA_FLAGS]) {
+		uint32_t flags = mnl_attr_get_u32(sa[KIPSEC_A_SA_FLAGS]);
+
+		kipsec_json_arr_begin(j, "flags");
+		if (flags & KIPSEC_SA_FLAG_ESN)
+			kipsec_json_str(j, NULL, "esn");
+		for (unsigned int bit = 1; bit < 32; bit++)
+			if (flags & (1u << bit))
+				kipsec_json_u64(j, NULL, 1u << bit);
+		kipsec_json_arr_end(j);
+	}
+	if (sa[KIPSEC_A_SA_STATE]) {
+		uint32_t state = mnl_attr_get_u32(sa[KIPSEC_A_SA_STATE]);
+
+		kipsec_json_name(j, "state", kipsec_state_name(state), state);
+	}
+	if (sa[KIPSEC_A_SA_AEAD])
+		kipsec_json_alg(j, "aead", t.aead);
+	if (sa[KIPSEC_A_SA_ENC])
+		kipsec_json_alg(j, "enc", t.enc);
+	if (sa[KIPSEC_A_SA_AUTH])
+		kipsec_json_alg(j, "auth", t.auth);
+	if (sa[KIPSEC_A_SA_SEQ_OUT])
+		kipsec_json_u64(j, "seq_out", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_OUT]));
+	if (sa[KIPSEC_A_SA_SEQ_IN])
+		kipsec_json_u64(j, "seq_in", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_IN]));
+	if (sa[KIPSEC_A_SA_STATS]) {
+		kipsec_json_obj_begin(j, "stats");
+		kipsec_json_u64(j, "rx_packets", kipsec_u64(st[KIPSEC_A_SA_STATS_RX_PACKETS]));
+		kipsec_json_u64(j, "rx_bytes", kipsec_u64(st[KIPSEC_A_SA_STATS_RX_BYTES]));
+		kipsec_json_u64(j, "tx_packets", kipsec_u64(st[KIPSEC_A_SA_STATS_TX_PACKETS]));
+		kipsec_json_u64(j, "tx_bytes", kipsec_u64(st[KIPSEC_A_SA_STATS_TX_BYTES]));
+		kipsec_json_u64(j, "auth_fail", kipsec_u64(st[KIPSEC_A_SA_STATS_AUTH_FAIL]));
+		kipsec_json_u64(j, "replay", kipsec_u64(st[KIPSEC_A_SA_STATS_REPLAY]));
+		kipsec_json_u64(j, "policy_fail", kipsec_u64(st[KIPSEC_A_SA_STATS_POLICY_FAIL]));
+		kipsec_json_u64(j, "errors", kipsec_u64(st[KIPSEC_A_SA_STATS_ERRORS]));
+		kipsec_json_obj_end(j);
+	}
+	kipsec_json_obj_end(j);
+	return 0;
+}
+
+/* policy */
+
+struct kipsec_policy_tb {
+	const struct nlattr *pol[KIPSEC_A_POLICY_MAX + 1];
+	const struct nlattr *sel[KIPSEC_A_SEL_MAX + 1];
+	const struct nlattr *tmpl[KIPSEC_A_TMPL_MAX + 1];
+};
+
+static int kipsec_policy_parse(const struct nlattr *nest,
+			       struct kipsec_policy_tb *t)
+{
+	if (kipsec_attr_parse_nest(nest, KIPSEC_SET_POLICY, t->pol))
+		return -EINVAL;
+	memset(t->sel, 0, sizeof(t->sel));
+	memset(t->tmpl, 0, sizeof(t->tmpl));
+	if (t->pol[KIPSEC_A_POLICY_SEL] &&
+	    kipsec_attr_parse_nest(t->pol[KIPSEC_A_POLICY_SEL], KIPSEC_SET_SEL,
+				   t->sel))
+		return -EINVAL;
+	if (t->pol[KIPSEC_A_POLICY_TMPL] &&
+	    kipsec_attr_parse_nest(t->pol[KIPSEC_A_POLICY_TMPL],
+				   KIPSEC_SET_TMPL, t->tmpl))
+		return -EINVAL;
+	return 0;
+}
+
+/* "src 10.0.0.0/24": without a prefix length, a host prefix */
+static void kipsec_show_prefix(struct kipsec_line *l, const char *what,
+			       const struct nlattr *addr,
+			       const struct nlattr *plen)
+{
+	char buf[KIPSEC_ADDR_STRLEN];
+	struct kipsec_addr a;
+	uint32_t len;
+
+	if (kipsec_attr_get_addr(addr, &a)) {
+		kipsec_tok(l, "%s ?", what);
+		return;
+	}
+	len = plen ? mnl_attr_get_u32(plen) : a.family == AF_INET ? 32 : 128;
+	kipsec_tok(l, "%s %s/%" PRIu32, what,
+		   kipsec_addr_ntop(&a, buf, sizeof(buf)), len);
+}
+
+static void kipsec_show_ports(struct kipsec_line *l, const char *what,
+			      const struct nlattr *min, const struct nlattr *max)
+{
+	uint16_t lo, hi;
+
+	if (!min && !max)
+		return;
+	lo = min ? kipsec_attr_get_be16(min) : 0;
+	hi = max ? kipsec_attr_get_be16(max) : lo;
+	if (lo == hi)
+		kipsec_tok(l, "%s %u", what, lo);
+	else
+		kipsec_tok(l, "%s %u-%u", what, lo, hi);
+}
+
+int kipsec_show_policy(FILE *f, const char *first, const char *indent,
+		       const struct nlattr *nest)
+{
+	struct kipsec_line l = { .f = f, .lead = first };
+	char buf[KIPSEC_ADDR_STRLEN];
+	struct kipsec_policy_tb t;
+	const struct nlattr **pol = t.pol, **sel = t.sel, **tmpl = t.tmpl;
+
+	if (kipsec_policy_parse(nest, &t))
+		return -EINVAL;
+
+	if (sel[KIPSEC_A_SEL_SRC])
+		kipsec_show_prefix(&l, "src", sel[KIPSEC_A_SEL_SRC],
+				   sel[KIPSEC_A_SEL_SRC_PREFIXLEN]);
+	if (sel[KIPSEC_A_SEL_DST])
+		kipsec_show_prefix(&l, "dst", sel[KIPSEC_A_SEL_DST],
+				   sel[KIPSEC_A_SEL_DST_PREFIXLEN]);
+	if (sel[KIPSEC_A_SEL_PROTO] && mnl_attr_get_u32(sel[KIPSEC_A_SEL_PROTO]))
+		kipsec_show_proto(&l, mnl_attr_get_u32(sel[KIPSEC_A_SEL_PROTO]));
+	kipsec_show_ports(&l, "sport", sel[KIPSEC_A_SEL_SPORT_MIN],
+			  sel[KIPSEC_A_SEL_SPORT_MAX]);
+	kipsec_show_ports(&l, "dport", sel[KIPSEC_A_SEL_DPORT_MIN],
+			  sel[KIPSEC_A_SEL_DPORT_MAX]);
+	if (sel[KIPSEC_A_SEL_ICMP_TYPE])
+		kipsec_tok(&l, "type %" PRIu32,
+			   mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_TYPE]));
+	if (sel[KIPSEC_A_SEL_ICMP_CODE])
+		kipsec_tok(&l, "code %" PRIu32,
+			   mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_CODE]));
+	if (!l.started)
+		kipsec_tok(&l, "policy");
+	kipsec_line_end(&l, indent);
+
+	if (pol[KIPSEC_A_POLICY_DIR]) {
+		uint32_t dir = mnl_attr_get_u32(pol[KIPSEC_A_POLICY_DIR]);
+		const char *name = kipsec_dir_name(dir);
+
+		if (name)
+			kipsec_tok(&l, "dir %s", name);
+		else
+			kipsec_tok(&l, "dir %" PRIu32, dir);
+	}
+	if (pol[KIPSEC_A_POLICY_PRIORITY])
+		kipsec_tok(&l, "priority %" PRIu32,
+			   mnl_attr_get_u32(pol[KIPSEC_A_POLICY_PRIORITY]));
+	if (pol[KIPSEC_A_POLICY_ACTION]) {
+		uint32_t action = mnl_attr_get_u32(pol[KIPSEC_A_POLICY_ACTION]);
+		const char *name = kipsec_action_name(action);
+
+		if (name)
+			kipsec_tok(&l, "action %s", name);
+		else
+			kipsec_tok(&l, "action %" PRIu32, action);
+	}
+	if (pol[KIPSEC_A_POLICY_INDEX])
+		kipsec_tok(&l, "index %" PRIu32,
+			   mnl_attr_get_u32(pol[KIPSEC_A_POLICY_INDEX]));
+	kipsec_line_end(&l, indent);
+
+	if (pol[KIPSEC_A_POLICY_TMPL]) {
+		kipsec_tok(&l, "tmpl");
+		if (tmpl[KIPSEC_A_TMPL_SRC])
+			kipsec_tok(&l, "src %s",
+				   kipsec_show_addr(tmpl[KIPSEC_A_TMPL_SRC], buf));
+		if (tmpl[KIPSEC_A_TMPL_DST])
+			kipsec_tok(&l, "dst %s",
+				   kipsec_show_addr(tmpl[KIPSEC_A_TMPL_DST], buf));
+		if (tmpl[KIPSEC_A_TMPL_PROTO])
+			kipsec_show_proto(&l, mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_PROTO]));
+		if (tmpl[KIPSEC_A_TMPL_MODE]) {
+			uint32_t mode = mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_MODE]);
+			const char *name = kipsec_mode_name(mode);
+
+			if (name)
+				kipsec_tok(&l, "mode %s", name);
+			else
+				kipsec_tok(&l, "mode %" PRIu32, mode);
+		}
+		if (tmpl[KIPSEC_A_TMPL_REQID])
+			kipsec_tok(&l, "reqid %" PRIu32,
+				   mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_REQID]));
+		if (tmpl[KIPSEC_A_TMPL_SPI])
+			kipsec_tok(&l, "spi 0x%08" PRIx32,
+				   kipsec_attr_get_be32(tmpl[KIPSEC_A_TMPL_SPI]));
+		kipsec_line_end(&l, indent);
+	}
+
+	if (pol[KIPSEC_A_POLICY_PACKETS] || pol[KIPSEC_A_POLICY_BYTES]) {
+		kipsec_tok(&l, "stats: %" PRIu64 " packets %" PRIu64 " bytes",
+			   kipsec_u64(pol[KIPSEC_A_POLICY_PACKETS]),
+			   kipsec_u64(pol[KIPSEC_A_POLICY_BYTES]));
+		kipsec_line_end(&l, indent);
+	}
+	return 0;
+}
+
+int kipsec_show_policy_json(struct kipsec_json *j, const char *key,
+			    const struct nlattr *nest)
+{
+	char buf[KIPSEC_ADDR_STRLEN];
+	struct kipsec_policy_tb t;
+	const struct nlattr **pol = t.pol, **sel = t.sel, **tmpl = t.tmpl;
+
+	if (kipsec_policy_parse(nest, &t))
+		return -EINVAL;
+
+	kipsec_json_obj_begin(j, key);
+	if (pol[KIPSEC_A_POLICY_INDEX])
+		kipsec_json_u64(j, "index", mnl_attr_get_u32(pol[KIPSEC_A_POLICY_INDEX]));
+	if (pol[KIPSEC_A_POLICY_DIR]) {
+		uint32_t dir = mnl_attr_get_u32(pol[KIPSEC_A_POLICY_DIR]);
+
+		kipsec_json_name(j, "dir", kipsec_dir_name(dir), dir);
+	}
+	if (pol[KIPSEC_A_POLICY_PRIORITY])
+		kipsec_json_u64(j, "priority",
+				mnl_attr_get_u32(pol[KIPSEC_A_POLICY_PRIORITY]));
+	if (pol[KIPSEC_A_POLICY_ACTION]) {
+		uint32_t action = mnl_attr_get_u32(pol[KIPSEC_A_POLICY_ACTION]);
+
+		kipsec_json_name(j, "action", kipsec_action_name(action), action);
+	}
+	if (pol[KIPSEC_A_POLICY_SEL]) {
+		static const struct {
+			const char *key;
+			unsigned int attr;
+		} ports[] = {
+			{ "sport_min", KIPSEC_A_SEL_SPORT_MIN },
+			{ "sport_max", KIPSEC_A_SEL_SPORT_MAX },
+			{ "dport_min", KIPSEC_A_SEL_DPORT_MIN },
+			{ "dport_max", KIPSEC_A_SEL_DPORT_MAX },
+		};
+
+		kipsec_json_obj_begin(j, "sel");
+		if (sel[KIPSEC_A_SEL_SRC])
+			kipsec_json_str(j, "src", kipsec_show_addr(sel[KIPSEC_A_SEL_SRC], buf));
+		if (sel[KIPSEC_A_SEL_SRC_PREFIXLEN])
+			kipsec_json_u64(j, "src_prefixlen",
+					mnl_attr_get_u32(sel[KIPSEC_A_SEL_SRC_PREFIXLEN]));
+		if (sel[KIPSEC_A_SEL_DST])
+			kipsec_json_str(j, "dst", kipsec_show_addr(sel[KIPSEC_A_SEL_DST], buf));
+		if (sel[KIPSEC_A_SEL_DST_PREFIXLEN])
+			kipsec_json_u64(j, "dst_prefixlen",
+					mnl_attr_get_u32(sel[KIPSEC_A_SEL_DST_PREFIXLEN]));
+		if (sel[KIPSEC_A_SEL_PROTO]) {
+			uint32_t proto = mnl_attr_get_u32(sel[KIPSEC_A_SEL_PROTO]);
+
+			kipsec_json_name(j, "proto", kipsec_ipproto_name(proto), proto);
+		}
+		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+			if (sel[ports[i].attr])
+				kipsec_json_u64(j, ports[i].key,
+						kipsec_attr_get_be16(sel[ports[i].attr]));
+		if (sel[KIPSEC_A_SEL_ICMP_TYPE])
+			kipsec_json_u64(j, "icmp_type",
+					mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_TYPE]));
+		if (sel[KIPSEC_A_SEL_ICMP_CODE])
+			kipsec_json_u64(j, "icmp_code",
+					mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_CODE]));
+		kipsec_json_obj_end(j);
+	}
+	if (pol[KIPSEC_A_POLICY_TMPL]) {
+		kipsec_json_obj_begin(j, "tmpl");
+		if (tmpl[KIPSEC_A_TMPL_SRC])
+			kipsec_json_str(j, "src", kipsec_show_addr(tmpl[KIPSEC_A_TMPL_SRC], buf));
+		if (tmpl[KIPSEC_A_TMPL_DST])
+			kipsec_json_str(j, "dst", kipsec_show_addr(tmpl[KIPSEC_A_TMPL_DST], buf));
+		if (tmpl[KIPSEC_A_TMPL_PROTO]) {
+			uint32_t proto = mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_PROTO]);
+
+			kipsec_json_name(j, "proto", kipsec_ipproto_name(proto), proto);
+		}
+		if (tmpl[KIPSEC_A_TMPL_MODE]) {
+			uint32_t mode = mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_MODE]);
+
+			kipsec_json_name(j, "mode", kipsec_mode_name(mode), mode);
+		}
+		if (tmpl[KIPSEC_A_TMPL_REQID])
+			kipsec_json_u64(j, "reqid", mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_REQID]));
+		if (tmpl[KIPSEC_A_TMPL_SPI])
+			kipsec_json_u64(j, "spi", kipsec_attr_get_be32(tmpl[KIPSEC_A_TMPL_SPI]));
+		kipsec_json_obj_end(j);
+	}
+	if (pol[KIPSEC_A_POLICY_PACKETS])
+		kipsec_json_u64(j, "packets", mnl_attr_get_u64(pol[KIPSEC_A_POLICY_PACKETS]));
+	if (pol[KIPSEC_A_POLICY_BYTES])
+		kipsec_json_u64(j, "bytes", mnl_attr_get_u64(pol[KIPSEC_A_POLICY_BYTES]));
+	kipsec_json_obj_end(j);
+	return 0;
+}
+
+/*
+ * Print the SAs (@type KIPSEC_A_SA) or policies (KIPSEC_A_POLICY) of
+ * collected messages: blocks for humans, a JSON array with -j.
+ */
+int kipsec_show_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs,
+		     uint16_t type)
+{
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	struct kipsec_json j;
+	int ret = KIPSEC_EXIT_OK;
+
+	kipsec_json_init(&j, stdout);
+	if (c->json)
+		kipsec_json_arr_begin(&j, NULL);
+	for (size_t i = 0; i < msgs->n; i++) {
+		int err;
+
+		if (kipsec_attr_parse_msg(msgs->v[i], tb)) {
+			err = -EINVAL;
+		} else if (!tb[type]) {
+			continue;
+		} else if (type == KIPSEC_A_SA) {
+			err = c->json ? kipsec_show_sa_json(&j, NULL, tb[type]) :
+					kipsec_show_sa(stdout, "", "\t", tb[type]);
+		} else {
+			err = c->json ? kipsec_show_policy_json(&j, NULL, tb[type]) :
+					kipsec_show_policy(stdout, "", "\t", tb[type]);
+		}
+		if (err) {
+			fprintf(stderr, "Error: malformed %s in the kernel's reply, skipped\n",
+				type == KIPSEC_A_SA ? "SA" : "policy");
+			ret = KIPSEC_EXIT_ERROR;
+		}
+	}
+	if (c->json)
+		kipsec_json_arr_end(&j);
+	return ret;
+}

@@ -1,0 +1,405 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kipsec CLI without the kernel module: every command's request, decoded
+# by KIPSEC_DEBUG_DUMP=dry (built and printed, never sent), and the errors of
+# bad command lines.  VALGRIND="valgrind -q --leak-check=full
+# --error-exitcode=99" runs every invocation under valgrind.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+K=${KIPSEC:-./kipsec/kipsec}
+VALGRIND=${VALGRIND:-}
+pass=0
+fail=0
+
+run() {
+	KIPSEC_DEBUG_DUMP=dry $VALGRIND "$K" "$@"
+}
+
+# expect_request "ARGS" <<EOF  decoded request  EOF
+expect_request() {
+	local args=$1 want got rc
+	want=$(cat)
+	got=$(eval run "$args" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $args (exit $rc)"
+		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
+	fi
+}
+
+# expect_error RC "MESSAGE" "ARGS": exit RC, MESSAGE on stderr, nothing sent
+expect_error() {
+	local want_rc=$1 msg=$2 args=$3 got rc
+	got=$(eval run "$args" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -eq "$want_rc" ] && grep -qF -- "$msg" <<<"$got" &&
+	   ! grep -q '^request' <<<"$got"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $args: want exit $want_rc and \"$msg\", got exit $rc:"
+		sed 's/^/    /' <<<"$got"
+	fi
+}
+
+# expect_output RC "ARGS" <<EOF  stdout  EOF
+expect_output() {
+	local want_rc=$1 args=$2 want got rc
+	want=$(cat)
+	got=$(eval run "$args" 2>/dev/null)
+	rc=$?
+	if [ $rc -eq "$want_rc" ] && [ "$got" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $args (exit $rc)"
+		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
+	fi
+}
+
+AEAD="aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 128"
+
+# --- sa -------------------------------------------------------------------
+
+expect_request "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 reqid 1 $AEAD replay-window 64" <<'X'
+request sa-add (cmd 1) version 1 flags request ack len 140
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    spi 0x00001000
+    proto 50
+    mode 0
+    reqid 1
+    aead
+      name rfc4106(gcm(aes))
+      key (20 bytes, hidden)
+      icv-len 128
+    replay-window 64
+X
+
+expect_request "sa update src fd00::1 dst fd00::2 proto esp spi 4096 mode tunnel aead 'rfc4106(gcm(aes))' 0x$(printf '%072d' 0) 96" <<'X'
+request sa-update (cmd 2) version 1 flags request ack len 172
+  sa
+    src fd00::1
+    dst fd00::2
+    spi 0x00001000
+    proto 50
+    mode 1
+    reqid 0
+    aead
+      name rfc4106(gcm(aes))
+      key (36 bytes, hidden)
+      icv-len 96
+X
+
+expect_request "state add $AEAD spi 1 proto 50 dst 10.0.0.2 src 10.0.0.1" <<'X'
+request sa-add (cmd 1) version 1 flags request ack len 132
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    spi 0x00000001
+    proto 50
+    mode 0
+    reqid 0
+    aead
+      name rfc4106(gcm(aes))
+      key (20 bytes, hidden)
+      icv-len 128
+X
+
+expect_request "sa del src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000" <<'X'
+request sa-del (cmd 3) version 1 flags request ack len 56
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    spi 0x00001000
+    proto 50
+X
+
+expect_request "sa get dst 10.0.0.2 proto esp spi 0xdeadbeef" <<'X'
+request sa-get (cmd 4) version 1 flags request ack len 48
+  sa
+    dst 10.0.0.2
+    spi 0xdeadbeef
+    proto 50
+X
+
+for cmd in "sa" "sa show" "sa list"; do
+	expect_request "$cmd" <<'X'
+request sa-get (cmd 4) version 1 flags request dump len 20
+X
+done
+
+expect_request "sa flush" <<'X'
+request sa-flush (cmd 5) version 1 flags request ack len 20
+X
+
+expect_request "sa flush proto esp" <<'X'
+request sa-flush (cmd 5) version 1 flags request ack len 32
+  sa
+    proto 50
+X
+
+expect_request "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp" <<'X'
+request sa-allocspi (cmd 6) version 1 flags request ack len 48
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    proto 50
+X
+
+expect_request "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp min 0x100 max 4095" <<'X'
+request sa-allocspi (cmd 6) version 1 flags request ack len 64
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    proto 50
+    spi-min 0x00000100
+    spi-max 0x00000fff
+X
+
+expect_error 1 'invalid SPI "xyz"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi xyz $AEAD"
+expect_error 1 'invalid SPI "0x100000000"' "sa del dst 10.0.0.2 proto esp spi 0x100000000"
+expect_error 1 'invalid SPI "-1"' "sa get dst 10.0.0.2 proto esp spi -1"
+expect_error 1 'invalid key: not a hex string' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0xzz 128"
+expect_error 1 'invalid key: odd number of hex digits' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0xabc 128"
+expect_error 1 'invalid key: empty' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x 128"
+expect_error 1 'invalid key: 0x followed by hex digits, or @FILE, expected' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x secret 128"
+expect_error 1 'cannot read key file "/nonexistent/key"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x @/nonexistent/key 128"
+expect_error 1 'invalid key: longer than 128 bytes' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x$(printf '%0258d' 0) 128"
+expect_error 1 'invalid ICV length "x"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x00 x"
+expect_error 1 '"aead" needs ALGO KEY ICV-BITS' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x00"
+expect_error 1 'src and dst address families differ' "sa add src 10.0.0.1 dst fd00::2 proto esp spi 1 $AEAD"
+expect_error 1 'src and dst address families differ' "sa allocspi src fd00::1 dst 10.0.0.2 proto esp"
+expect_error 1 'invalid src address "10.0.0.300"' "sa add src 10.0.0.300 dst 10.0.0.2 proto esp spi 1 $AEAD"
+expect_error 1 'missing "src ADDR"' "sa add dst 10.0.0.2 proto esp spi 1 $AEAD"
+expect_error 1 'missing "proto esp"' "sa add src 10.0.0.1 dst 10.0.0.2 spi 1 $AEAD"
+expect_error 1 'missing "spi SPI"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp $AEAD"
+expect_error 1 'missing "aead ALGO KEY ICV-BITS"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1"
+expect_error 1 'missing "dst ADDR"' "sa del src 10.0.0.1 proto esp spi 1"
+expect_error 1 'missing value after "dst"' "sa add src 10.0.0.1 dst"
+expect_error 1 'duplicate "spi"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 spi 2 $AEAD"
+expect_error 1 'unsupported proto "ah" (only esp)' "sa add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 $AEAD"
+expect_error 1 'invalid mode "beet"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode beet $AEAD"
+expect_error 1 '"enc" is not supported, use aead' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 enc 'cbc(aes)' 0x00"
+expect_error 1 'unknown argument "foo"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD foo"
+expect_error 1 'unknown argument "mode"' "sa del dst 10.0.0.2 proto esp spi 1 mode tunnel"
+expect_error 1 'unknown argument "spi"' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp spi 4"
+expect_error 1 '"min" and "max" go together' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp min 5"
+expect_error 1 'SPI range: min 0x00000005 is above max 0x00000004' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp min 5 max 4"
+expect_error 1 'unknown argument "foo"' "sa show foo"
+expect_error 1 'unknown argument "frob"' "sa frob"
+expect_error 1 'Try "kipsec sa help".' "sa frob"
+
+# --- policy ---------------------------------------------------------------
+
+expect_request "policy add src 10.0.1.0/24 dst 10.0.2.0/24 proto tcp dport 80 dir out priority 100 action protect tmpl src 192.168.0.1 dst 192.168.0.2 proto esp mode tunnel reqid 1 spi 0x1000" <<'X'
+request policy-add (cmd 7) version 1 flags request ack len 160
+  policy
+    dir 1
+    priority 100
+    action 0
+    sel
+      src 10.0.1.0
+      dst 10.0.2.0
+      src-prefixlen 24
+      dst-prefixlen 24
+      proto 6
+      dport-min 80
+      dport-max 80
+    tmpl
+      proto 50
+      mode 1
+      src 192.168.0.1
+      dst 192.168.0.2
+      reqid 1
+      spi 0x00001000
+X
+
+# no action: allow = bypass without a tmpl; host prefixes; a port range
+expect_request "policy add src 10.0.1.1 dst 10.0.2.0/24 proto udp sport 1000-2000 dir in" <<'X'
+request policy-add (cmd 7) version 1 flags request ack len 108
+  policy
+    dir 0
+    priority 0
+    action 1
+    sel
+      src 10.0.1.1
+      dst 10.0.2.0
+      src-prefixlen 32
+      dst-prefixlen 24
+      proto 17
+      sport-min 1000
+      sport-max 2000
+X
+
+# action allow with a tmpl = protect; words after the tmpl go back to the policy
+expect_request "policy add src fd00:1::/64 dst fd00:2::1 tmpl mode transport dir fwd action allow" <<'X'
+request policy-add (cmd 7) version 1 flags request ack len 136
+  policy
+    dir 2
+    priority 0
+    action 0
+    sel
+      src fd00:1::
+      dst fd00:2::1
+      src-prefixlen 64
+      dst-prefixlen 128
+    tmpl
+      proto 50
+      mode 0
+      reqid 0
+X
+
+expect_request "policy add src ::/0 dst ::/0 proto ipv6-icmp type 135 code 0 dir in action bypass priority 1" <<'X'
+request policy-add (cmd 7) version 1 flags request ack len 132
+  policy
+    dir 0
+    priority 1
+    action 1
+    sel
+      src ::
+      dst ::
+      src-prefixlen 0
+      dst-prefixlen 0
+      proto 58
+      icmp-type 135
+      icmp-code 0
+X
+
+expect_request "policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out action block" <<'X'
+request policy-add (cmd 7) version 1 flags request ack len 84
+  policy
+    dir 1
+    priority 0
+    action 2
+    sel
+      src 0.0.0.0
+      dst 0.0.0.0
+      src-prefixlen 0
+      dst-prefixlen 0
+X
+
+expect_request "policy del src 10.0.1.0/24 dst 10.0.2.0/24 proto tcp dport 80 dir out" <<'X'
+request policy-del (cmd 8) version 1 flags request ack len 92
+  policy
+    dir 1
+    sel
+      src 10.0.1.0
+      dst 10.0.2.0
+      src-prefixlen 24
+      dst-prefixlen 24
+      proto 6
+      dport-min 80
+      dport-max 80
+X
+
+expect_request "policy get src 10.0.1.0/24 dst 10.0.2.0/24 dir out priority 5" <<'X'
+request policy-get (cmd 9) version 1 flags request ack len 76
+  policy
+    dir 1
+    priority 5
+    sel
+      src 10.0.1.0
+      dst 10.0.2.0
+      src-prefixlen 24
+      dst-prefixlen 24
+X
+
+expect_request "policy del index 7" <<'X'
+request policy-del (cmd 8) version 1 flags request ack len 32
+  policy
+    index 7
+X
+
+expect_request "policy show" <<'X'
+request policy-get (cmd 9) version 1 flags request dump len 20
+X
+
+expect_request "policy flush" <<'X'
+request policy-flush (cmd 10) version 1 flags request ack len 20
+X
+
+expect_request "policy flush dir fwd" <<'X'
+request policy-flush (cmd 10) version 1 flags request ack len 32
+  policy
+    dir 2
+X
+
+expect_error 1 'invalid src prefix "10.0.1.0/33"' "policy add src 10.0.1.0/33 dst 10.0.2.0/24 dir out"
+expect_error 1 'src and dst address families differ' "policy add src 10.0.1.0/24 dst fd00::/8 dir out"
+expect_error 1 'missing "dir DIR"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24"
+expect_error 1 'missing "src PREFIX"' "policy del dst 10.0.2.0/24 dir out"
+expect_error 1 'invalid dir "sideways"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir sideways"
+expect_error 1 '"sport" and "dport" need proto' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out dport 80"
+expect_error 1 '"sport" and "dport" need proto' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out proto icmp sport 80"
+expect_error 1 '"type" and "code" need proto icmp or ipv6-icmp' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out proto tcp type 8"
+expect_error 1 'invalid dport range "90-80"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out proto tcp dport 90-80"
+expect_error 1 'invalid dport "70000"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out proto tcp dport 70000"
+expect_error 1 'invalid type "256"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out proto icmp type 256"
+expect_error 1 'invalid proto "bogus"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out proto bogus"
+expect_error 1 'invalid action "foo"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out action foo"
+expect_error 1 '"tmpl" goes with action protect only' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out action discard tmpl proto esp"
+expect_error 1 'tmpl needs both src and dst, or neither' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl src 1.1.1.1 mode tunnel"
+expect_error 1 'tmpl src and dst address families differ' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl src 1.1.1.1 dst fd00::1 mode tunnel"
+expect_error 1 'only one tmpl is supported' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl mode tunnel tmpl"
+expect_error 1 'duplicate "mode" in tmpl' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl mode tunnel mode transport"
+expect_error 1 'duplicate "dir"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out dir in"
+expect_error 1 'unknown argument "index"' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out index 4"
+expect_error 1 '"index" replaces the selector, dir and priority' "policy del index 4 dir out"
+expect_error 1 'unknown argument "action"' "policy del src 10.0.1.0/24 dst 10.0.2.0/24 dir out action protect"
+expect_error 1 'unknown argument "priority"' "policy flush dir out priority 3"
+expect_error 1 'unknown argument "x"' "policy show x"
+expect_error 1 'Try "kipsec policy help".' "policy show x"
+
+# --- stats, monitor, global options ---------------------------------------
+
+expect_request "stats" <<'X'
+request stats-get (cmd 11) version 1 flags request ack len 20
+X
+expect_request "-j stats" <<'X'
+request stats-get (cmd 11) version 1 flags request ack len 20
+X
+expect_error 1 'unknown argument "foo"' "stats foo"
+expect_error 1 'unknown argument "foo"' "monitor foo"
+expect_error 1 'unknown argument "frob"' "frob"
+expect_error 1 'unknown argument "-x"' "-x sa show"
+expect_error 1 'Try "kipsec help".' "frob"
+expect_error 1 'Usage: kipsec' ""
+expect_output 0 "-j sa show" <<'X'
+[]
+X
+expect_output 0 "-json policy list" <<'X'
+[]
+X
+expect_output 0 "-V" <<'X'
+kipsec 0.1 (netlink family "kipsec" version 1)
+X
+for h in "-h" "help" "--help" "sa help" "policy help"; do
+	if run $h | grep -q '^kipsec .*add'; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $h prints no usage"
+	fi
+done
+
+# without the module (the usual case on a build host), a clear message
+if [ ! -d /sys/module/kipsec ]; then
+	got=$($VALGRIND "$K" sa show 2>&1)
+	rc=$?
+	if [ $rc -eq 2 ] &&
+	   [ "$got" = 'Error: kipsec module not loaded (family "kipsec" not found)' ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: without the module: exit $rc: $got"
+	fi
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the pieces of tools/lib and the CLI that run without the
+ * kernel module: hex keys, addresses and prefixes, the attribute schema
+ * (validation, attribute paths for extack offsets) and JSON escaping.
+ * Messages here are requests built by the test, never kernel replies.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "kipsec.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+	}								\
+} while (0)
+
+/* main.c is not linked: the parsers report errors through these */
+int kipsec_cli_usage_error(const struct kipsec_cli *c, const char *fmt, ...)
+{
+	(void)c;
+	(void)fmt;
+	return KIPSEC_EXIT_USAGE;
+}
+
+int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word)
+{
+	(void)c;
+	(void)word;
+	return KIPSEC_EXIT_USAGE;
+}
+
+static void test_hex(void)
+{
+	uint8_t out[8];
+	size_t len = 0;
+
+	CHECK(kipsec_parse_hex("00ff10Ab", out, sizeof(out), &len) == 0 &&
+	      len == 4 && out[0] == 0x00 && out[1] == 0xff && out[2] == 0x10 &&
+	      out[3] == 0xab, "hex bytes");
+	CHECK(kipsec_parse_hex("abc", out, sizeof(out), &len) == -2, "odd");
+	CHECK(kipsec_parse_hex("zz", out, sizeof(out), &len) == -1, "not hex");
+	CHECK(kipsec_parse_hex("0x00", out, sizeof(out), &len) == -1, "0x inside");
+	CHECK(kipsec_parse_hex("000102030405060708", out, sizeof(out), &len) == -3,
+	      "too long");
+}
+
+static void test_key(void)
+{
+	struct kipsec_cli c = { 0 };
+	uint8_t key[KIPSEC_KEY_MAX];
+	char path[] = "/tmp/kipsec-unit-XXXXXX";
+	size_t len = 0;
+	FILE *f;
+	int fd;
+
+	CHECK(kipsec_parse_key(&c, "0x0102", key, sizeof(key), &len) == 0 &&
+	      len == 2 && key[0] == 1 && key[1] == 2, "0x key");
+	CHECK(kipsec_parse_key(&c, "0102", key, sizeof(key), &len) == -1,
+	      "key without 0x");
+	CHECK(kipsec_parse_key(&c, "0x", key, sizeof(key), &len) == -1, "empty key");
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	fputs("  0xA0b1c2\n", f);
+	fclose(f);
+	{
+		char arg[sizeof(path) + 1] = "@";
+
+		strcat(arg, path);
+		CHECK(kipsec_parse_key(&c, arg, key, sizeof(key), &len) == 0 &&
+		      len == 3 && key[0] == 0xa0 && key[1] == 0xb1 &&
+		      key[2] == 0xc2, "@file key");
+	}
+	unlink(path);
+	CHECK(kipsec_parse_key(&c, "@/nonexistent/kipsec", key, sizeof(key),
+			       &len) == -1, "missing key file");
+}
+
+static void test_numbers(void)
+{
+	struct kipsec_cli c = { 0 };
+	uint16_t lo, hi;
+	uint32_t v;
+	uint8_t p;
+
+	CHECK(kipsec_parse_spi(&c, "0x1000", &v) == 0 && v == 0x1000, "hex spi");
+	CHECK(kipsec_parse_spi(&c, "4096", &v) == 0 && v == 4096, "dec spi");
+	CHECK(kipsec_parse_spi(&c, "0xffffffff", &v) == 0 && v == 0xffffffff,
+	      "max spi");
+	CHECK(kipsec_parse_spi(&c, "4294967296", &v) == -1, "spi overflow");
+	CHECK(kipsec_parse_spi(&c, "-1", &v) == -1, "negative spi");
+	CHECK(kipsec_parse_spi(&c, " 1", &v) == -1, "blank spi");
+	CHECK(kipsec_parse_spi(&c, "0x", &v) == -1, "bare 0x");
+	CHECK(kipsec_parse_spi(&c, "12a", &v) == -1, "trailing junk");
+	CHECK(kipsec_parse_u32(&c, "reqid", "010", &v) == 0 && v == 10,
+	      "no octal");
+	CHECK(kipsec_parse_ports(&c, "dport", "80", &lo, &hi) == 0 &&
+	      lo == 80 && hi == 80, "single port");
+	CHECK(kipsec_parse_ports(&c, "dport", "1024-65535", &lo, &hi) == 0 &&
+	      lo == 1024 && hi == 65535, "port range");
+	CHECK(kipsec_parse_ports(&c, "dport", "90-80", &lo, &hi) == -1,
+	      "reversed range");
+	CHECK(kipsec_parse_ports(&c, "dport", "65536", &lo, &hi) == -1,
+	      "port overflow");
+	CHECK(kipsec_parse_ipproto(&c, "ipv6-icmp", &p) == 0 && p == 58, "ipv6-icmp");
+	CHECK(kipsec_parse_ipproto(&c, "132", &p) == 0 && p == 132, "proto number");
+	CHECK(kipsec_parse_ipproto(&c, "256", &p) == -1, "proto overflow");
+	CHECK(!strcmp(kipsec_ipproto_name(58), "ipv6-icmp"), "proto name");
+}
+
+static void test_addr(void)
+{
+	char buf[KIPSEC_ADDR_STRLEN];
+	struct kipsec_addr a;
+	uint8_t plen;
+
+	CHECK(kipsec_addr_parse(&a, "10.0.0.1") == 0 && a.family == AF_INET &&
+	      kipsec_addr_len(&a) == 4, "ipv4");
+	CHECK(kipsec_addr_parse(&a, "fd00::1") == 0 && a.family == AF_INET6 &&
+	      kipsec_addr_len(&a) == 16, "ipv6");
+	CHECK(!strcmp(kipsec_addr_ntop(&a, buf, sizeof(buf)), "fd00::1"), "ntop");
+	CHECK(kipsec_addr_parse(&a, "10.0.0.256") == -EINVAL, "bad ipv4");
+	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.0/8") == 0 && plen == 8,
+	      "prefix");
+	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.1") == 0 && plen == 32,
+	      "host prefix v4");
+	CHECK(kipsec_prefix_parse(&a, &plen, "::1") == 0 && plen == 128,
+	      "host prefix v6");
+	CHECK(kipsec_prefix_parse(&a, &plen, "::/0") == 0 && plen == 0, "::/0");
+	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.0/33") == -EINVAL, "/33");
+	CHECK(kipsec_prefix_parse(&a, &plen, "fd00::/129") == -EINVAL, "/129");
+	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.0/") == -EINVAL, "empty len");
+	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.0/-1") == -EINVAL, "neg len");
+	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.0/8x") == -EINVAL, "junk len");
+}
+
+/* a request: sa { src, dst, spi, aead { name, key, icv-len } } */
+static struct nlmsghdr *build_sa(char *buf, uint32_t *key_off,
+				 uint32_t *aead_off)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+	struct nlattr *sa, *aead;
+	struct kipsec_addr a;
+	uint8_t key[20] = { 0 };
+
+	sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+	kipsec_addr_parse(&a, "10.0.0.1");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SA_SRC, &a);
+	kipsec_addr_parse(&a, "fd00::2");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SA_DST, &a);
+	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x1000);
+	*aead_off = (char *)mnl_nlmsg_get_payload_tail(nlh) - buf;
+	aead = mnl_attr_nest_start(nlh, KIPSEC_A_SA_AEAD);
+	mnl_attr_put_strz(nlh, KIPSEC_A_ALG_NAME, "rfc4106(gcm(aes))");
+	*key_off = (char *)mnl_nlmsg_get_payload_tail(nlh) - buf;
+	mnl_attr_put(nlh, KIPSEC_A_ALG_KEY, sizeof(key), key);
+	mnl_attr_put_u32(nlh, KIPSEC_A_ALG_ICV_LEN, 128);
+	mnl_attr_nest_end(nlh, aead);
+	mnl_attr_nest_end(nlh, sa);
+	return nlh;
+}
+
+static void test_schema(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	char path[96];
+	uint32_t key_off, aead_off;
+	struct nlmsghdr *nlh = build_sa(buf, &key_off, &aead_off);
+	struct kipsec_addr a;
+
+	CHECK(kipsec_nl_msg_cmd(nlh) == KIPSEC_CMD_SA_ADD, "cmd");
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA], "parse msg");
+	CHECK(kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == 0,
+	      "parse sa");
+	CHECK(sa[KIPSEC_A_SA_SPI] &&
+	      kipsec_attr_get_be32(sa[KIPSEC_A_SA_SPI]) == 0x1000, "be32 spi");
+	CHECK(sa[KIPSEC_A_SA_DST] &&
+	      kipsec_attr_get_addr(sa[KIPSEC_A_SA_DST], &a) == 0 &&
+	      a.family == AF_INET6, "addr attr");
+
+	CHECK(kipsec_attr_path(nlh, key_off, path, sizeof(path)) == 0 &&
+	      !strcmp(path, "sa.aead.key"), "path of key: %s", path);
+	CHECK(kipsec_attr_path(nlh, aead_off, path, sizeof(path)) == 0 &&
+	      !strcmp(path, "sa.aead"), "path of aead: %s", path);
+	CHECK(kipsec_attr_path(nlh, 20, path, sizeof(path)) == 0 &&
+	      !strcmp(path, "sa"), "path of sa: %s", path);
+	CHECK(kipsec_attr_path(nlh, nlh->nlmsg_len + 4, path, sizeof(path)) ==
+	      -ENOENT, "path out of range");
+
+	/* an SPI of the wrong size is refused, an unknown attribute ignored */
+	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+	{
+		struct nlattr *nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+
+		mnl_attr_put_u16(nlh, KIPSEC_A_SA_SPI, 1);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 &&
+	      kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == -EINVAL,
+	      "short spi refused");
+	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+	mnl_attr_put_u32(nlh, 200, 1);
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0, "unknown attribute ignored");
+	CHECK(kipsec_attr_spec(KIPSEC_SET_SA, KIPSEC_A_SA_PAD) == NULL, "pad");
+	CHECK(!strcmp(kipsec_cmd_name(KIPSEC_CMD_POLICY_DEL_NTF), "policy-del-ntf"),
+	      "cmd name");
+}
+
+static void test_json(void)
+{
+	struct kipsec_json j;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	kipsec_json_init(&j, f);
+	kipsec_json_arr_begin(&j, NULL);
+	kipsec_json_obj_begin(&j, NULL);
+	kipsec_json_str(&j, "s", "a\"b\\c\n\x01");
+	kipsec_json_u64(&j, "n", 18446744073709551615ull);
+	kipsec_json_bool(&j, "b", true);
+	kipsec_json_obj_end(&j);
+	kipsec_json_obj_begin(&j, NULL);
+	kipsec_json_obj_end(&j);
+	kipsec_json_arr_end(&j);
+	fclose(f);
+	CHECK(!strcmp(out, "[{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"n\":18446744073709551615,\"b\":true},{}]\n"),
+	      "json: %s", out);
+	free(out);
+}
+
+int main(void)
+{
+	test_hex();
+	test_key();
+	test_numbers();
+	test_addr();
+	test_schema();
+	test_json();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
