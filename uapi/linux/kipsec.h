@@ -56,7 +56,7 @@ enum {
 	KIPSEC_A_ALG_NAME,	/* string, kernel crypto name */
 	KIPSEC_A_ALG_KEY,	/* binary, write-only */
 	KIPSEC_A_ALG_ICV_LEN,	/* u32, ICV (aead) or truncation (auth), bits */
-	KIPSEC_A_ALG_KEY_LEN,	/* u32, key length in bits (replies only) */
+	KIPSEC_A_ALG_KEY_LEN,	/* u32, key length in bits, salt included (replies) */
 
 	__KIPSEC_A_ALG_MAX,
 	KIPSEC_A_ALG_MAX = (__KIPSEC_A_ALG_MAX - 1)
