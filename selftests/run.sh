@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# selftests/run.sh - run the kipsec selftests (inside the test VM) as TAP 13.
+#
+# Each selftests/test_*.sh runs on its own, in sorted order, from the
+# selftests directory, with stdin from /dev/null and these in the environment:
+#   KIPSEC            absolute path of the kipsec CLI
+#   KIPSEC_KO         absolute path of kipsec.ko
+#   KIPSEC_SELFTESTS  absolute path of this directory
+# Before a test the module is loaded if it is not.  Exit 0 = pass, 4 = skip
+# (kselftest's KSFT_SKIP; the last output line mentioning SKIP, or else the
+# last line, is the reason), anything else = fail.  A line "# timeout: N" in
+# a test overrides the default timeout (300 s, or $KIPSEC_TEST_TIMEOUT).
+# After a test its leftover processes and every network namespace (with the
+# processes in it) are removed, and the test fails if the kernel logged a
+# WARNING/BUG/Oops/KASAN/UBSAN report meanwhile.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+
+usage() {
+	cat <<EOF
+usage: ${0##*/} [--ko PATH] [--kipsec PATH] [--results FILE] [TEST...]
+
+  --ko PATH       kipsec.ko (default: \$KIPSEC_KO, build/\$(uname -r)/kipsec.ko,
+                  kmod/kipsec.ko)
+  --kipsec PATH   the CLI (default: \$KIPSEC, tools/kipsec/kipsec)
+  --results FILE  also write the TAP stream to FILE (for tools/check)
+  TEST            test_NAME, test_NAME.sh or a path (default: all)
+EOF
+}
+
+ko=${KIPSEC_KO:-} cli=${KIPSEC:-} results=""
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	--ko)		ko=${2:?--ko needs a path}; shift 2 ;;
+	--kipsec)	cli=${2:?--kipsec needs a path}; shift 2 ;;
+	--results)	results=${2:?--results needs a path}; shift 2 ;;
+	-h|--help)	usage; exit 0 ;;
+	--)		shift; break ;;
+	-*)		usage >&2; exit 2 ;;
+	*)		break ;;
+	esac
+done
+
+if [ -z "$ko" ]; then
+	ko=$top/kmod/kipsec.ko
+	[ ! -f "$top/build/$(uname -r)/kipsec.ko" ] || ko=$top/build/$(uname -r)/kipsec.ko
+fi
+[ -n "$cli" ] || cli=$top/tools/kipsec/kipsec
+KIPSEC_KO=$(readlink -m -- "$ko") KIPSEC=$(readlink -m -- "$cli") KIPSEC_SELFTESTS=$here
+export KIPSEC KIPSEC_KO KIPSEC_SELFTESTS
+
+[ "$(id -u)" = 0 ] || { echo "${0##*/}: must run as root (in the VM: make check)" >&2; exit 2; }
+[ -f "$KIPSEC_KO" ] || echo "${0##*/}: warning: $KIPSEC_KO does not exist" >&2
+[ -x "$KIPSEC" ] || echo "${0##*/}: warning: $KIPSEC is not an executable" >&2
+
+tests=()
+if [ "$#" -eq 0 ]; then
+	while IFS= read -r t; do tests+=("$t"); done < <(LC_ALL=C ls -1 "$here"/test_*.sh 2>/dev/null)
+else
+	for t; do
+		for c in "$t" "$here/$t" "$here/$t.sh"; do
+			[ -f "$c" ] && { tests+=("$(readlink -f -- "$c")"); continue 2; }
+		done
+		echo "${0##*/}: no such test: $t" >&2; exit 2
+	done
+fi
+
+# Same list as tools/vm/run uses on the console.
+bad='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|kernel BUG|Kernel panic'
+tmp=$(mktemp -d /tmp/kipsec-selftests.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+[ -z "$results" ] || : >"$results"
+
+emit() {
+	printf '%s\n' "$*"
+	[ -z "$results" ] || printf '%s\n' "$*" >>"$results"
+}
+
+# Remove what a test left behind.  Processes in a namespace keep it alive
+# after 'ip netns delete', and anything still holding the test's stdout
+# would keep the output pipe below open, so they go first.
+cleanup_after_test() {
+	local pgid=$1 ns
+	kill -KILL -- "-$pgid" 2>/dev/null
+	for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	done
+	ip -all netns delete 2>/dev/null
+	return 0
+}
+
+# Runs as the first element of the output pipeline: the test under timeout,
+# then the cleanup, so that the pipeline ends when the test does.
+run_test() {
+	local t=$1 tmo=$2 pid rc
+	if [ -x "$t" ]; then set -- "$t"; else set -- bash "$t"; fi
+	# timeout puts itself and the test in a new process group: $pid is its id.
+	timeout -k 10 "$tmo" "$@" </dev/null &
+	pid=$!
+	wait "$pid"
+	rc=$?
+	cleanup_after_test "$pid"
+	echo "$rc" >"$tmp/rc"
+}
+
+n=${#tests[@]} i=0 passed=0 failed=0 skipped=0
+emit "TAP version 13"
+emit "1..$n"
+for t in ${tests[@]+"${tests[@]}"}; do
+	i=$((i + 1))
+	name=$(basename "$t" .sh)
+	tmo=$(sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$t" | head -n 1)
+	tmo=${tmo:-${KIPSEC_TEST_TIMEOUT:-300}}
+
+	if [ ! -d /sys/module/kipsec ] && ! out=$(insmod "$KIPSEC_KO" 2>&1); then
+		[ -z "$out" ] || emit "# $out"
+		emit "not ok $i $name # cannot load $KIPSEC_KO"
+		failed=$((failed + 1))
+		continue
+	fi
+
+	marker="kipsec-selftests: begin $i $name $(date +%s%N)"
+	echo "<6>$marker" >/dev/kmsg
+	# awk, not sed: it also ends a last line that has no newline.
+	(cd "$here" && run_test "$t" "$tmo") 2>&1 | tee "$tmp/out" | awk '{ print "# " $0; fflush() }' |
+		if [ -n "$results" ]; then tee -a "$results"; else cat; fi
+	rc=$(cat "$tmp/rc" 2>/dev/null || echo 255)
+
+	# The kernel log since the marker; if it was overwritten, all of it.
+	klog=$(dmesg | awk -v m="$marker" 'seen; index($0, m) { seen = 1 }')
+	dmesg | grep -qF "$marker" || klog=$(dmesg)
+	kbad=$(printf '%s\n' "$klog" | grep -E "$bad")
+
+	if [ -n "$kbad" ]; then
+		printf '%s\n' "$kbad" | head -n 20 | while IFS= read -r l; do emit "# kernel: $l"; done
+		emit "not ok $i $name # kernel reported a problem (exit $rc)"
+		failed=$((failed + 1))
+	elif [ "$rc" = 0 ]; then
+		emit "ok $i $name"
+		passed=$((passed + 1))
+	elif [ "$rc" = 4 ]; then
+		reason=$(grep -i skip "$tmp/out" | tail -n 1)
+		[ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$tmp/out" | tail -n 1)
+		reason=$(printf '%s' "$reason" | sed -E 's/^[[:space:]#]*(\[?SKIP\]?:?)?[[:space:]]*//I')
+		emit "ok $i $name # SKIP ${reason:-no reason given}"
+		skipped=$((skipped + 1))
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		emit "not ok $i $name # TIMEOUT $tmo seconds"
+		failed=$((failed + 1))
+	else
+		emit "not ok $i $name # exit code $rc"
+		failed=$((failed + 1))
+	fi
+done
+emit "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
