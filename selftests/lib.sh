@@ -1,0 +1,854 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/lib.sh - shared helpers for the kipsec selftests.  Source it:
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# A test is a bash script that prints one plain line per check ("ok: ..." or
+# "FAIL: ..."), and ends with ksft_exit: 0 all checks passed, 1 a check
+# failed, 4 skipped (a precondition is missing, nothing was tested).
+#
+# run.sh exports KIPSEC (the CLI), KIPSEC_KO (the module) and
+# KIPSEC_SELFTESTS; without them the defaults point into the source tree, so
+# a test also runs by hand inside the VM:
+#
+#	tools/vm/run --exec 'insmod kmod/kipsec.ko; selftests/test_10_transport_xfrm.sh'
+#
+# Everything a test creates (namespaces, background processes, files) is
+# removed by the EXIT trap installed here.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+KIPSEC_SELFTESTS=${KIPSEC_SELFTESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+KIPSEC=${KIPSEC:-$KIPSEC_SELFTESTS/../tools/kipsec/kipsec}
+KIPSEC_KO=${KIPSEC_KO:-$KIPSEC_SELFTESTS/../kmod/kipsec.ko}
+export KIPSEC KIPSEC_KO KIPSEC_SELFTESTS
+
+# Fixed test keys: AES key then the 4-byte salt, as ip xfrm takes them.
+ALGO='rfc4106(gcm(aes))'
+KEY_A=0x0102030405060708090a0b0c0d0e0f10c0c1c2c3	# AES-128 + salt
+KEY_B=0x1112131415161718191a1b1c1d1e1f20d0d1d2d3	# AES-128 + salt
+KEY_C=0x2122232425262728292a2b2c2d2e2f303132333435363738e0e1e2e3	# AES-192 + salt
+KEY_D=0x4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60f0f1f2f3	# AES-256 + salt
+KEY_WRONG=0x0102030405060708090a0b0c0d0e0f11c0c1c2c3	# KEY_A, one bit off
+
+ksft_checks=0
+ksft_fails=0
+
+# ----------------------------------------------------------------- output
+
+log() { echo "$*"; }
+
+pass() {
+	ksft_checks=$((ksft_checks + 1))
+	echo "ok: $*"
+}
+
+fail() {
+	ksft_checks=$((ksft_checks + 1))
+	ksft_fails=$((ksft_fails + 1))
+	echo "FAIL: $*"
+}
+
+# check DESC CMD [ARG...]: CMD must succeed
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		pass "$desc"
+	else
+		fail "$desc (command failed: $*)"
+	fi
+}
+
+# check_fails DESC CMD [ARG...]: CMD must fail
+check_fails() {
+	local desc=$1
+	shift
+	if "$@"; then
+		fail "$desc (command succeeded: $*)"
+	else
+		pass "$desc"
+	fi
+}
+
+# check_eq DESC GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		if [ ${#2} -le 100 ]; then pass "$1 ($2)"; else pass "$1"; fi
+	else
+		fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# check_ge DESC GOT MIN, check_le DESC GOT MAX (integers)
+check_ge() {
+	if [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ]; then
+		pass "$1 ($2 >= $3)"
+	else
+		fail "$1: got '$2', want >= $3"
+	fi
+}
+
+check_le() {
+	if [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -le "$3" ]; then
+		pass "$1 ($2 <= $3)"
+	else
+		fail "$1: got '$2', want <= $3"
+	fi
+}
+
+# check_contains DESC TEXT NEEDLE
+check_contains() {
+	case "$2" in
+	*"$3"*) pass "$1" ;;
+	*) fail "$1: '$3' not in: $2" ;;
+	esac
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit $KSFT_SKIP
+}
+
+# The last line of every test.
+ksft_exit() {
+	if [ "$ksft_fails" -gt 0 ]; then
+		dump_state
+		echo "$ksft_fails of $ksft_checks checks failed"
+		exit $KSFT_FAIL
+	fi
+	if [ "$ksft_checks" -eq 0 ]; then
+		echo "no check ran"
+		exit $KSFT_FAIL
+	fi
+	echo "all $ksft_checks checks passed"
+	exit $KSFT_PASS
+}
+
+# dump_state: after a failure, what kipsec and XFRM hold and counted in
+# every namespace of the test
+dump_state() {
+	local ns
+
+	for ns in "${NS_LIST[@]}"; do
+		ip netns list | grep -q "^$ns\b" || continue
+		echo "--- state of $ns"
+		if [ -d /sys/module/kipsec ]; then
+			ip netns exec "$ns" "$KIPSEC" stats 2>&1 | awk '$2 != 0' | tr '\n' ' '
+			echo
+			ip netns exec "$ns" "$KIPSEC" sa show 2>&1
+			ip netns exec "$ns" "$KIPSEC" policy show 2>&1
+		fi
+		ip -n "$ns" -s xfrm state 2>/dev/null | grep -E "^src|proto|stats|replay|lifetime current" -A1 | grep -v "^--"
+		ip -n "$ns" xfrm policy 2>/dev/null
+		ip netns exec "$ns" awk '$2 != 0' /proc/net/xfrm_stat 2>/dev/null
+	done
+}
+
+# ---------------------------------------------------------------- cleanup
+
+TMPD=$(mktemp -d /tmp/kipsec-selftest.XXXXXX)
+NS_LIST=()
+BG_PIDS=()
+AT_EXIT=()
+
+# at_exit CMD...: run at exit, before namespaces go away
+at_exit() { AT_EXIT+=("$*"); }
+
+lib_cleanup() {
+	local cmd pid ns
+
+	for cmd in "${AT_EXIT[@]}"; do
+		eval "$cmd" >/dev/null 2>&1
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+trap lib_cleanup EXIT
+
+# bg CMD...: start CMD in the background, killed at exit; $! is its pid
+bg() {
+	"$@" &
+	BG_PIDS+=($!)
+}
+
+# ------------------------------------------------------------ requirements
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "must run as root"
+}
+
+require_cmds() {
+	local c
+
+	for c; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+}
+
+# The kipsec module is loaded (run.sh loads it; by hand, load $KIPSEC_KO).
+require_kipsec() {
+	require_root
+	[ -x "$KIPSEC" ] || skip "no kipsec CLI at $KIPSEC"
+	if [ ! -d /sys/module/kipsec ]; then
+		[ -f "$KIPSEC_KO" ] || skip "kipsec is not loaded and $KIPSEC_KO is missing"
+		insmod "$KIPSEC_KO" || skip "insmod $KIPSEC_KO failed"
+	fi
+	require_cmds ip python3 timeout
+	modprobe -q veth 2>/dev/null
+}
+
+# Native XFRM, the oracle: ESP, AES-GCM and the netlink configuration.
+require_xfrm() {
+	local m
+
+	for m in esp4 xfrm_user xfrm_algo; do
+		modprobe -q "$m" 2>/dev/null
+	done
+	ip xfrm state list >/dev/null 2>&1 || skip "ip xfrm does not work (xfrm_user)"
+	[ -d /sys/module/esp4 ] || grep -q esp4 "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null ||
+		skip "esp4 is not available"
+}
+
+# --------------------------------------------------------------- namespaces
+
+# setup_ns VAR...: make one namespace per VAR, with a unique name stored in
+# VAR (like the kernel selftests' lib.sh), loopback up, IPv6 off (no
+# router solicitations in the captures), forwarding off.
+setup_ns() {
+	local var name
+
+	for var; do
+		name="${var}-kt$$-$RANDOM"
+		ip netns add "$name" || { fail "ip netns add $name"; ksft_exit; }
+		NS_LIST+=("$name")
+		eval "$var=\$name"
+		ip -n "$name" link set dev lo up
+		ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
+	done
+}
+
+# nsx NS CMD...: run CMD in NS
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# veth_link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN (an address may be "-")
+veth_link() {
+	local ns1=$1 if1=$2 a1=$3 ns2=$4 if2=$5 a2=$6
+
+	ip -n "$ns1" link add name "$if1" type veth peer name "$if2" netns "$ns2" ||
+		{ fail "veth $if1/$if2"; ksft_exit; }
+	[ "$a1" = - ] || ip -n "$ns1" addr add "$a1" dev "$if1"
+	[ "$a2" = - ] || ip -n "$ns2" addr add "$a2" dev "$if2"
+	ip -n "$ns1" link set dev "$if1" up
+	ip -n "$ns2" link set dev "$if2" up
+	in_order "$ns1" "$if1"
+	in_order "$ns2" "$if2"
+}
+
+# in_order NS IFACE: process what IFACE receives on one CPU only (RPS), in
+# the order it was sent.  A veth hands each packet to the backlog of the CPU
+# that sent it; with two senders on two CPUs, ESP packets overtake each other
+# by more than a 64-packet replay window now and then, and the receiver
+# rightly drops them as replays.  That is not what the tests are about.
+in_order() {
+	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/queues/rx-0/rps_cpus" 2>/dev/null ||
+		log "warning: cannot set RPS on $2, packets may be reordered"
+}
+
+# mac_of NS IFACE: the interface's MAC address
+mac_of() {
+	ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p'
+}
+
+# forwarding NS: a router
+forwarding() {
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+}
+
+# --------------------------------------------------------------- kipsec CLI
+
+# kip NS ARG...: the kipsec CLI in NS
+kip() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" timeout 60 "$KIPSEC" "$@"
+}
+
+# json_get PATH < JSON: print one value.  PATH is dot separated: a key, a
+# list index, or [key=value] picking the first list element with that value
+# (numbers compare as numbers, 0x allowed).  Exit 1 if absent.
+json_get() {
+	python3 -c '
+import json, sys
+def num(v):
+    try:
+        return int(v, 0)
+    except ValueError:
+        return v
+cur = json.load(sys.stdin)
+for part in [p for p in sys.argv[1].split(".") if p]:
+    if part.startswith("[") and part.endswith("]"):
+        k, v = part[1:-1].split("=", 1)
+        hits = [e for e in cur if isinstance(e, dict) and k in e and
+                (e[k] == num(v) or str(e[k]) == v)]
+        if not hits:
+            sys.exit(1)
+        cur = hits[0]
+    elif isinstance(cur, list):
+        cur = cur[int(part)]
+    elif isinstance(cur, dict) and part in cur:
+        cur = cur[part]
+    else:
+        sys.exit(1)
+print(json.dumps(cur) if isinstance(cur, (dict, list)) else cur)
+' "$1"
+}
+
+# kipsec_stat NS NAME: a namespace counter from `kipsec stats`
+kipsec_stat() {
+	kip "$1" stats | awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print "?" }'
+}
+
+# kipsec_stats_nonzero NS NAME...: "NAME=VALUE" for each counter that is
+# not 0 (or is missing), on one line
+kipsec_stats_nonzero() {
+	local ns=$1
+	shift
+	kip "$ns" stats | awk -v names="$*" '
+		BEGIN { n = split(names, want, " ") }
+		{ v[$1] = $2 }
+		END {
+			for (i = 1; i <= n; i++)
+				if (v[want[i]] != "0")
+					out = out (out ? " " : "") want[i] "=" (want[i] in v ? v[want[i]] : "?")
+			print out
+		}'
+}
+
+# kipsec_sa_stat NS SPI FIELD...: per-SA counters (rx_packets, tx_packets,
+# rx_bytes, tx_bytes, auth_fail, replay, policy_fail, errors) or SA fields
+# (seq_in, seq_out, replay_window, mode, ...), space separated, "?" where
+# absent
+kipsec_sa_stat() {
+	local ns=$1 spi=$2
+	shift 2
+	kip "$ns" -j sa show | python3 -c '
+import json, sys
+spi = int(sys.argv[1], 0)
+sa = [s for s in json.load(sys.stdin) if s.get("spi") == spi]
+out = []
+for f in sys.argv[2:]:
+    if not sa:
+        out.append("?")
+    elif f in sa[0].get("stats", {}):
+        out.append(str(sa[0]["stats"][f]))
+    else:
+        out.append(str(sa[0].get(f, "?")))
+print(" ".join(out))
+' "$spi" "$@"
+}
+
+# kipsec_policy_stat NS INDEX FIELD: packets, bytes, action, ...
+kipsec_policy_stat() {
+	kip "$1" -j policy show | json_get "[index=$2].$3" || echo "?"
+}
+
+# kipsec_policy_index NS ARGS...: add a policy, print its index
+# (the index is the one policy the dump shows that was not there before)
+kipsec_policy_add_index() {
+	local ns=$1 before after
+	shift
+
+	before=$(kip "$ns" -j policy show) || return 1
+	kip "$ns" policy add "$@" || return 1
+	after=$(kip "$ns" -j policy show) || return 1
+	python3 -c '
+import json, sys
+old = {p["index"] for p in json.loads(sys.argv[1])}
+new = [p["index"] for p in json.loads(sys.argv[2]) if p["index"] not in old]
+print(new[0] if len(new) == 1 else "?")
+' "$before" "$after"
+}
+
+# ---------------------------------------------- SA and policy configuration
+#
+# The same configuration, for kipsec (IMPL=kipsec) or native XFRM
+# (IMPL=xfrm), so that one side of a link can be swapped for the other.
+# Every SA is AES-GCM with an ICV of $ICV bits (default 128) and a
+# 64-packet replay window.  POLICY_PRIO (default 100) is the priority of the protect
+# policies, REQID (default 1) the reqid of SAs and templates.
+
+# ipsec_sa IMPL NS SRC DST SPI MODE KEY [EXTRA...]
+ipsec_sa() {
+	local impl=$1 ns=$2 src=$3 dst=$4 spi=$5 mode=$6 key=$7
+	shift 7
+
+	case "$impl" in
+	kipsec)
+		kip "$ns" sa add src "$src" dst "$dst" proto esp spi "$spi" \
+			mode "$mode" reqid "${REQID:-1}" aead "$ALGO" "$key" "${ICV:-128}" \
+			replay-window 64 "$@"
+		;;
+	xfrm)
+		ip -n "$ns" xfrm state add src "$src" dst "$dst" proto esp \
+			spi "$spi" mode "$mode" reqid "${REQID:-1}" \
+			aead "$ALGO" "$key" "${ICV:-128}" replay-window 64 "$@"
+		;;
+	esac || { fail "$impl SA $src -> $dst spi $spi in $ns"; return 1; }
+}
+
+# ipsec_policy IMPL NS SRC DST DIR TSRC TDST MODE [SELECTOR-EXTRA...]
+# a protect policy SRC -> DST (prefixes) with a template TSRC -> TDST
+ipsec_policy() {
+	local impl=$1 ns=$2 src=$3 dst=$4 dir=$5 tsrc=$6 tdst=$7 mode=$8
+	shift 8
+
+	case "$impl" in
+	kipsec)
+		kip "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
+			priority "${POLICY_PRIO:-100}" action protect \
+			tmpl src "$tsrc" dst "$tdst" proto esp mode "$mode" \
+			reqid "${REQID:-1}"
+		;;
+	xfrm)
+		ip -n "$ns" xfrm policy add src "$src" dst "$dst" "$@" \
+			dir "$dir" priority "${POLICY_PRIO:-100}" \
+			tmpl src "$tsrc" dst "$tdst" proto esp mode "$mode" \
+			reqid "${REQID:-1}"
+		;;
+	esac || { fail "$impl policy $src -> $dst dir $dir in $ns"; return 1; }
+}
+
+# ipsec_bypass IMPL NS SRC DST DIR PRIO [SELECTOR-EXTRA...]
+ipsec_bypass() {
+	local impl=$1 ns=$2 src=$3 dst=$4 dir=$5 prio=$6
+	shift 6
+
+	case "$impl" in
+	kipsec)
+		kip "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
+			priority "$prio" action bypass
+		;;
+	xfrm)
+		ip -n "$ns" xfrm policy add src "$src" dst "$dst" "$@" \
+			dir "$dir" priority "$prio" action allow
+		;;
+	esac || { fail "$impl bypass $src -> $dst dir $dir in $ns"; return 1; }
+}
+
+# ipsec_transport IMPL NS LOCAL REMOTE SPI_OUT SPI_IN KEY_OUT KEY_IN
+# Host-to-host transport mode: two SAs, an out and an in policy.
+ipsec_transport() {
+	local impl=$1 ns=$2 l=$3 r=$4 spi_out=$5 spi_in=$6 key_out=$7 key_in=$8
+
+	ipsec_sa "$impl" "$ns" "$l" "$r" "$spi_out" transport "$key_out" &&
+	ipsec_sa "$impl" "$ns" "$r" "$l" "$spi_in" transport "$key_in" &&
+	ipsec_policy "$impl" "$ns" "$l/32" "$r/32" out "$l" "$r" transport &&
+	ipsec_policy "$impl" "$ns" "$r/32" "$l/32" in "$r" "$l" transport
+}
+
+# ipsec_tunnel IMPL NS LWAN RWAN LNET RNET SPI_OUT SPI_IN KEY_OUT KEY_IN
+# Gateway-to-gateway tunnel mode between the networks LNET and RNET.
+# kipsec: out and fwd policies (the gateway itself does not use the
+# tunnel); XFRM: out, fwd and in (as XFRM wants).
+ipsec_tunnel() {
+	local impl=$1 ns=$2 lw=$3 rw=$4 ln=$5 rn=$6
+	local spi_out=$7 spi_in=$8 key_out=$9 key_in=${10}
+
+	ipsec_sa "$impl" "$ns" "$lw" "$rw" "$spi_out" tunnel "$key_out" &&
+	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" &&
+	ipsec_policy "$impl" "$ns" "$ln" "$rn" out "$lw" "$rw" tunnel &&
+	ipsec_policy "$impl" "$ns" "$rn" "$ln" fwd "$rw" "$lw" tunnel || return 1
+	if [ "$impl" = xfrm ]; then
+		ipsec_policy "$impl" "$ns" "$rn" "$ln" in "$rw" "$lw" tunnel || return 1
+	fi
+}
+
+# xfrm_stat NS NAME: a counter of /proc/net/xfrm_stat (XfrmInNoStates, ...)
+xfrm_stat() {
+	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/xfrm_stat
+}
+
+# ------------------------------------------------------------------ traffic
+
+# ping_ok NS DST [COUNT [INTERVAL]]: COUNT (3) echo replies within 20 s,
+# requests INTERVAL (0.2) seconds apart
+ping_ok() {
+	ip netns exec "$1" timeout 25 ping -q -n -c "${3:-3}" -i "${4:-0.2}" -w 20 "$2" >/dev/null 2>&1
+}
+
+# ping_none NS DST: not a single reply to 3 requests
+ping_none() {
+	! ip netns exec "$1" timeout 10 ping -q -n -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+}
+
+# wait_listen NS PROTO PORT: until a socket listens (tcp) or is bound (udp)
+wait_listen() {
+	local i opt=-Htln
+
+	[ "$2" = udp ] && opt=-Huln
+	for i in $(seq 100); do
+		[ -n "$(ip netns exec "$1" ss $opt "sport = :$3" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tcp_transfer FROM_NS TO_NS TO_ADDR MBYTES PORT: send MBYTES of random data
+# over TCP (nc), succeed if the receiver got exactly those bytes (sha256).
+tcp_transfer() {
+	local from=$1 to=$2 addr=$3 mb=$4 port=$5
+	local src=$TMPD/tcp-src.$port dst=$TMPD/tcp-dst.$port
+	local rpid t0 t1 want got
+
+	head -c "${mb}M" /dev/urandom >"$src"
+	want=$(sha256sum <"$src" | cut -d' ' -f1)
+	rm -f "$dst"
+	ip netns exec "$to" timeout 90 nc -n -l "$port" </dev/null >"$dst" &
+	rpid=$!
+	if ! wait_listen "$to" tcp "$port"; then
+		kill $rpid 2>/dev/null
+		log "tcp_transfer: nothing listens on $addr:$port"
+		return 1
+	fi
+	t0=$(date +%s.%N)
+	# -w: give up after 10 s without progress, or if the connection fails
+	if ! ip netns exec "$from" timeout 90 nc -n -N -w 10 "$addr" "$port" <"$src" >/dev/null; then
+		log "tcp_transfer: the sender failed or timed out"
+		kill $rpid 2>/dev/null
+	fi
+	if ! wait $rpid; then
+		log "tcp_transfer: the receiver failed or timed out"
+	fi
+	t1=$(date +%s.%N)
+	got=$(sha256sum <"$dst" | cut -d' ' -f1)
+	log "tcp_transfer: $mb MB to $addr:$port, $(stat -c %s "$dst") bytes received in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
+	[ "$want" = "$got" ]
+}
+
+# udp_send NS DST PORT TEXT [SRC]: one datagram, from address SRC if given
+udp_send() {
+	ip netns exec "$1" timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if len(sys.argv) > 4:
+    s.bind((sys.argv[4], 0))
+try:
+    s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+except OSError as e:
+    print("udp_send: %s" % e.strerror)	# EPERM: dropped on the way out
+    sys.exit(1)
+' "$2" "$3" "$4" ${5:+"$5"}
+}
+
+# udp_recv_start NAME NS PORT: wait in the background for one datagram on
+# PORT; then, once the datagram is sent, udp_recv_wait NAME (in the same
+# shell, not in $(...)) gives it one more second to arrive and waits for the
+# receiver to end, and udp_received NAME prints what arrived (nothing if
+# nothing did).  The receiver gives up after 20 s in any case.
+udp_recv_start() {
+	local name=$1 ns=$2 port=$3
+
+	rm -f "$TMPD/udp.$name" "$TMPD/udp.$name.stop"
+	ip netns exec "$ns" timeout 25 python3 -c '
+import os, socket, sys, time
+port, out, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", port))
+s.settimeout(0.1)
+data, end, last = b"", time.time() + 20, None
+while time.time() < end and (last is None or time.time() < last):
+    try:
+        data = s.recv(65535)
+        break
+    except socket.timeout:
+        if last is None and os.path.exists(stop):
+            last = time.time() + 1
+with open(out, "wb") as f:
+    f.write(data)
+' "$port" "$TMPD/udp.$name" "$TMPD/udp.$name.stop" &
+	eval "UDP_PID_$name=\$!"
+	wait_listen "$ns" udp "$port"
+}
+
+udp_recv_wait() {
+	local pid
+
+	touch "$TMPD/udp.$1.stop"
+	eval "pid=\$UDP_PID_$1"
+	wait "$pid" 2>/dev/null
+}
+
+udp_received() {
+	cat "$TMPD/udp.$1" 2>/dev/null
+}
+
+# ----------------------------------------------------------------- captures
+#
+# Under TCG, decoding a capture afterwards costs about a millisecond per
+# packet, so a capture counts what its filter matched on the fly (the
+# kernel filters; tcpdump reports how many it captured) and is read back
+# only when it is small.
+
+# tcpdump filters: an ESP packet (its first fragment, if fragmented: kipsec
+# fragments ESP packets larger than the MTU); any IPv4 packet but ESP
+ESP="(ip proto 50 and ip[6:2] & 0x1fff = 0)"
+NOT_ESP="(ip and not ip proto 50)"
+
+# capture_start NAME NS IFACE FILTER [TCPDUMP-ARGS...]: capture what FILTER
+# matches on IFACE into $TMPD/NAME.pcap, in the background; returns once
+# tcpdump listens.  Headers only (-s 128) unless TCPDUMP-ARGS say -s 0.
+capture_start() {
+	local name=$1 ns=$2 ifc=$3 filter=$4 i
+	shift 4
+
+	rm -f "$TMPD/$name.pcap" "$TMPD/$name.log"
+	ip netns exec "$ns" tcpdump -i "$ifc" -n -U --immediate-mode -Z root -B 8192 -s 128 "$@" \
+		-w "$TMPD/$name.pcap" "$filter" 2>"$TMPD/$name.log" &
+	eval "CAP_PID_$name=\$!"
+	BG_PIDS+=($!)
+	for i in $(seq 100); do
+		grep -q "listening on" "$TMPD/$name.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "tcpdump on $ifc in $ns did not start: $(cat "$TMPD/$name.log")"
+	return 1
+}
+
+# capture_stop NAME...: stop the captures; fails if the kernel dropped
+# packets (a capture that missed packets proves nothing about them)
+capture_stop() {
+	local name pid dropped ret=0
+
+	sleep 0.5	# let the last packets reach the ring
+	for name; do
+		eval "pid=\$CAP_PID_$name"
+		kill -INT "$pid" 2>/dev/null
+	done
+	for name; do
+		eval "pid=\$CAP_PID_$name"
+		wait "$pid" 2>/dev/null
+		dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$TMPD/$name.log")
+		if [ "${dropped:-?}" != 0 ]; then
+			log "capture $name: ${dropped:-?} packets dropped by the kernel"
+			ret=1
+		fi
+	done
+	return $ret
+}
+
+# capture_packets NAME: how many packets a stopped capture matched
+capture_packets() {
+	local n
+
+	n=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured.*/\1/p' "$TMPD/$1.log")
+	echo "${n:-?}"
+}
+
+# capture_show NAME [N]: the first N (5) packets of a capture, decoded
+capture_show() {
+	tcpdump -n -r "$TMPD/$1.pcap" -c "${2:-5}" 2>/dev/null
+}
+
+# capture_count NAME FILTER: packets of a (small) capture matching FILTER
+capture_count() {
+	tcpdump -n -r "$TMPD/$1.pcap" "$2" 2>/dev/null | wc -l
+}
+
+capture_file() { echo "$TMPD/$1.pcap"; }
+
+# check_capture_none DESC NAME: a stopped capture matched nothing
+check_capture_none() {
+	local n
+
+	n=$(capture_packets "$2")
+	if [ "$n" = 0 ]; then
+		pass "$1 (0)"
+	else
+		fail "$1: $n packets, e.g.:"
+		capture_show "$2" | sed 's/^/    /'
+	fi
+}
+
+# ------------------------------------------------------- ESP packet surgery
+
+# esp_frames PCAP: list the ESP frames of a capture, one per line:
+# "INDEX SRC DST SPI SEQ LEN"
+esp_frames() {
+	python3 - "$1" <<'EOF'
+import socket, struct, sys
+def frames(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    off = 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        yield data[off + 16:off + 16 + incl]
+        off += 16 + incl
+for i, fr in enumerate(frames(sys.argv[1])):
+    if len(fr) < 14 + 20 + 8 or fr[12:14] != b"\x08\x00" or fr[14 + 9] != 50:
+        continue
+    if struct.unpack(">H", fr[20:22])[0] & 0x1fff:
+        continue		# a later fragment: no ESP header
+    ihl = (fr[14] & 15) * 4
+    spi, seq = struct.unpack(">II", fr[14 + ihl:14 + ihl + 8])
+    print(i, socket.inet_ntoa(fr[26:30]), socket.inet_ntoa(fr[30:34]),
+          "0x%08x" % spi, seq, len(fr))
+EOF
+}
+
+# esp_inject NS IFACE PCAP INDEX [FLIP-OFFSET [ETH-FROM-PCAP ETH-INDEX]]:
+# send frame INDEX of PCAP out of IFACE in NS again, through a packet
+# socket (below IP: no netfilter, no XFRM, no kipsec on the way out).
+# FLIP-OFFSET: invert the byte at this offset from the start of the ESP
+# header (8 = the first IV byte, 16 = the first ciphertext byte, -1 = the
+# last ICV byte); "-" = no change.  ETH-FROM-PCAP/ETH-INDEX: take the
+# Ethernet header from that frame instead (MAC addresses of another link).
+esp_inject() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" "${5:--}" "${6:-}" "${7:-}" <<'EOF'
+import socket, struct, sys
+def frame(path, index):
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    off, i = 24, 0
+    while off + 16 <= len(data):
+        _, _, incl, orig = struct.unpack(end + "IIII", data[off:off + 16])
+        if i == index:
+            if incl != orig:
+                sys.exit("frame %d was truncated by the capture" % index)
+            return bytearray(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+        i += 1
+    sys.exit("no frame %d in %s" % (index, path))
+ifname, path, index, flip, ethpath, ethindex = sys.argv[1:7]
+fr = frame(path, int(index))
+if ethpath:
+    fr[0:14] = frame(ethpath, int(ethindex))[0:14]
+ihl = (fr[14] & 15) * 4
+tot = struct.unpack(">H", fr[16:18])[0]
+fr = fr[:14 + tot]		# no Ethernet padding
+if flip != "-":
+    esp = 14 + ihl
+    off = int(flip)
+    pos = esp + off if off >= 0 else len(fr) + off
+    if not esp <= pos < len(fr):
+        sys.exit("offset %s is outside the ESP packet" % flip)
+    fr[pos] ^= 0xff
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+s.send(bytes(fr))
+EOF
+}
+
+# ------------------------------------------------------- raw netlink requests
+
+# kipsec_raw NS CMD SPEC: send one kipsec generic netlink request built
+# from SPEC, bypassing the CLI's own checks, and print the answer like the
+# CLI: nothing on success, "Error: <extack message> (errno NAME)" on error
+# (exit 2).  CMD is a KIPSEC_CMD_* number.  SPEC is a Python expression: a
+# list of attributes (TYPE, VALUE) where VALUE is a list (a nest) or bytes;
+# helpers u32(n), be32(n), be16(n), ip("a.b.c.d"), ip6("::1"), strz("s"),
+# hexkey("0x...").
+kipsec_raw() {
+	ip netns exec "$1" timeout 30 python3 - "$2" "$3" <<'EOF'
+import errno, os, socket, struct, sys
+NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 0x10, 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR = 1, 4, 2
+SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
+
+def u32(n): return struct.pack("=I", n)
+def be32(n): return struct.pack(">I", n)
+def be16(n): return struct.pack(">H", n)
+def ip(a): return socket.inet_pton(socket.AF_INET, a)
+def ip6(a): return socket.inet_pton(socket.AF_INET6, a)
+def strz(s): return s.encode() + b"\0"
+def hexkey(s): return bytes.fromhex(s[2:] if s.startswith("0x") else s)
+
+def attrs(spec):
+    out = b""
+    for typ, val in spec:
+        if isinstance(val, list):
+            body, typ = attrs(val), typ | 0x8000	# NLA_F_NESTED
+        else:
+            body = val
+        a = struct.pack("=HH", 4 + len(body), typ) + body
+        out += a + b"\0" * (-len(a) % 4)
+    return out
+
+def parse_attrs(buf):
+    res = {}
+    while len(buf) >= 4:
+        ln, typ = struct.unpack("=HH", buf[:4])
+        if ln < 4:
+            break
+        res[typ & 0x3fff] = buf[4:ln]
+        buf = buf[(ln + 3) & ~3:]
+    return res
+
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+s.bind((0, 0))
+seq = [0]
+
+def request(family, cmd, payload):
+    seq[0] += 1
+    body = struct.pack("=BBH", cmd, 1, 0) + payload
+    s.send(struct.pack("=IHHII", 16 + len(body), family,
+                       NLM_F_REQUEST | NLM_F_ACK, seq[0], 0) + body)
+    replies = []
+    while True:
+        data = s.recv(65536)
+        while data:
+            ln, typ, flags, sq, pid = struct.unpack("=IHHII", data[:16])
+            msg, data = data[16:ln], data[(ln + 3) & ~3:]
+            if typ == NLMSG_ERROR:
+                err = -struct.unpack("=i", msg[:4])[0]
+                ext = {}
+                if flags & 0x200:	# NLM_F_ACK_TLVS, after the request header
+                    ext = parse_attrs(msg[4 + 16:])
+                text = ext.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
+                return err, text, replies
+            replies.append(msg)
+
+err, text, rep = request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                         attrs([(CTRL_ATTR_FAMILY_NAME, strz("kipsec"))]))
+if err:
+    print("Error: family kipsec not found (%s)" % errno.errorcode.get(err, err))
+    sys.exit(1)
+family = struct.unpack("=H", parse_attrs(rep[0][4:])[CTRL_ATTR_FAMILY_ID][:2])[0]
+spec = eval(sys.argv[2]) if sys.argv[2] else []
+err, text, _ = request(family, int(sys.argv[1]), attrs(spec))
+if err:
+    name = "EOPNOTSUPP" if err == errno.EOPNOTSUPP else errno.errorcode.get(err, err)
+    print("Error: %s (errno %s)" % (text or "(no extack message)", name))
+    sys.exit(2)
+EOF
+}
+
+# KIPSEC_CMD_* and attribute numbers for kipsec_raw (uapi/linux/kipsec.h)
+KCMD_SA_ADD=1 KCMD_SA_DEL=3 KCMD_SA_GET=4 KCMD_POLICY_ADD=7 KCMD_POLICY_DEL=8
