@@ -121,6 +121,7 @@ for t in ${tests[@]+"${tests[@]}"}; do
 		continue
 	fi
 
+	rm -f "$tmp/rc"
 	marker="kipsec-selftests: begin $i $name $(date +%s%N)"
 	echo "<6>$marker" >/dev/kmsg
 	# awk, not sed: it also ends a last line that has no newline.
