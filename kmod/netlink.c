@@ -54,6 +54,13 @@ static const struct nla_policy kipsec_alg_nl_policy[KIPSEC_A_ALG_MAX + 1] = {
 	/* KEY_LEN is for replies only */
 };
 
+static const struct nla_policy kipsec_life_nl_policy[KIPSEC_A_LIFE_MAX + 1] = {
+	[KIPSEC_A_LIFE_BYTES] = { .type = NLA_U64 },
+	[KIPSEC_A_LIFE_PACKETS] = { .type = NLA_U64 },
+	[KIPSEC_A_LIFE_ADD_SECS] = { .type = NLA_U64 },
+	[KIPSEC_A_LIFE_USE_SECS] = { .type = NLA_U64 },
+};
+
 static const struct nla_policy kipsec_sa_add_nl_policy[KIPSEC_A_SA_MAX + 1] = {
 	[KIPSEC_A_SA_SRC] = KIPSEC_ADDR_POLICY,
 	[KIPSEC_A_SA_DST] = KIPSEC_ADDR_POLICY,
@@ -66,6 +73,11 @@ static const struct nla_policy kipsec_sa_add_nl_policy[KIPSEC_A_SA_MAX + 1] = {
 	[KIPSEC_A_SA_AUTH] = NLA_POLICY_NESTED(kipsec_alg_nl_policy),
 	[KIPSEC_A_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, KIPSEC_REPLAY_MAX),
 	[KIPSEC_A_SA_FLAGS] = { .type = NLA_U32 },
+	[KIPSEC_A_SA_SEQ_OUT] = { .type = NLA_U64 },
+	[KIPSEC_A_SA_SEQ_IN] = { .type = NLA_U64 },
+	[KIPSEC_A_SA_LIFETIME_SOFT] = NLA_POLICY_NESTED(kipsec_life_nl_policy),
+	[KIPSEC_A_SA_LIFETIME_HARD] = NLA_POLICY_NESTED(kipsec_life_nl_policy),
+	[KIPSEC_A_SA_TUNNEL_DF] = NLA_POLICY_MAX(NLA_U32, KIPSEC_DF_CLEAR),
 };
 
 static const struct nla_policy kipsec_sa_id_nl_policy[KIPSEC_A_SA_MAX + 1] = {
@@ -327,6 +339,22 @@ static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
 				    tb[KIPSEC_A_SA_ENC] ?: tb[KIPSEC_A_SA_AUTH],
 				    "only AEAD algorithms are supported yet");
 		return -EOPNOTSUPP;
+	}
+	{
+		static const int later[] = {
+			KIPSEC_A_SA_SEQ_OUT, KIPSEC_A_SA_SEQ_IN,
+			KIPSEC_A_SA_LIFETIME_SOFT, KIPSEC_A_SA_LIFETIME_HARD,
+			KIPSEC_A_SA_TUNNEL_DF,
+		};
+		int i;
+
+		for (i = 0; i < ARRAY_SIZE(later); i++) {
+			if (tb[later[i]]) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[later[i]],
+						    "not supported yet");
+				return -EOPNOTSUPP;
+			}
+		}
 	}
 	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_AEAD,
 			      "missing SA algorithm (aead)"))

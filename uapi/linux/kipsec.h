@@ -47,15 +47,39 @@ enum kipsec_sa_state {
 
 /* KIPSEC_A_SA_FLAGS */
 enum kipsec_sa_flags {
-	KIPSEC_SA_FLAG_ESN = 1 << 0,	/* 64-bit sequence numbers (not yet) */
+	KIPSEC_SA_FLAG_ESN = 1 << 0,		/* 64-bit sequence numbers (RFC 4304) */
+	KIPSEC_SA_FLAG_NOECN = 1 << 1,		/* tunnel: no ECN propagation */
+	KIPSEC_SA_FLAG_DECAP_DSCP = 1 << 2,	/* tunnel: outer DSCP to inner on input */
+	KIPSEC_SA_FLAG_DONT_ENCAP_DSCP = 1 << 3,/* tunnel: outer DSCP 0 on output */
+	KIPSEC_SA_FLAG_INSECURE = 1 << 4,	/* allow ESP NULL/NULL (benchmarks) */
 };
 
-/* algorithm: KIPSEC_A_SA_AEAD, KIPSEC_A_SA_ENC, KIPSEC_A_SA_AUTH */
+/* KIPSEC_A_SA_TUNNEL_DF: DF bit of an IPv4 outer header in tunnel mode */
+enum kipsec_df {
+	KIPSEC_DF_COPY,		/* from the inner IPv4 header; IPv6 inner: clear */
+	KIPSEC_DF_SET,
+	KIPSEC_DF_CLEAR,
+};
+
+/* KIPSEC_A_EXPIRE_REASON: which limit an SA reached */
+enum kipsec_expire_reason {
+	KIPSEC_EXPIRE_BYTES,
+	KIPSEC_EXPIRE_PACKETS,
+	KIPSEC_EXPIRE_ADD_TIME,
+	KIPSEC_EXPIRE_USE_TIME,
+	KIPSEC_EXPIRE_SEQ_OVERFLOW,	/* outbound sequence numbers used up */
+};
+
+/*
+ * algorithm: KIPSEC_A_SA_AEAD, or KIPSEC_A_SA_ENC with KIPSEC_A_SA_AUTH
+ * (ESP), or KIPSEC_A_SA_AUTH alone (AH)
+ */
 enum {
 	KIPSEC_A_ALG_UNSPEC,
 	KIPSEC_A_ALG_NAME,	/* string, kernel crypto name */
 	KIPSEC_A_ALG_KEY,	/* binary, write-only */
-	KIPSEC_A_ALG_ICV_LEN,	/* u32, ICV (aead) or truncation (auth), bits */
+	KIPSEC_A_ALG_ICV_LEN,	/* u32, ICV (aead) or truncation (auth), bits;
+				 * auth default: as ip-xfrm's "auth" */
 	KIPSEC_A_ALG_KEY_LEN,	/* u32, key length in bits, salt included (replies) */
 
 	__KIPSEC_A_ALG_MAX,
@@ -95,6 +119,19 @@ enum {
 	KIPSEC_A_TMPL_MAX = (__KIPSEC_A_TMPL_MAX - 1)
 };
 
+/* lifetime limits: KIPSEC_A_SA_LIFETIME_SOFT/_HARD; absent or 0 = none */
+enum {
+	KIPSEC_A_LIFE_UNSPEC,
+	KIPSEC_A_LIFE_PAD,
+	KIPSEC_A_LIFE_BYTES,		/* u64, bytes protected */
+	KIPSEC_A_LIFE_PACKETS,		/* u64, packets protected */
+	KIPSEC_A_LIFE_ADD_SECS,		/* u64, seconds since the SA was added */
+	KIPSEC_A_LIFE_USE_SECS,		/* u64, seconds since its first use */
+
+	__KIPSEC_A_LIFE_MAX,
+	KIPSEC_A_LIFE_MAX = (__KIPSEC_A_LIFE_MAX - 1)
+};
+
 /* per-SA counters: KIPSEC_A_SA_STATS, all u64 */
 enum {
 	KIPSEC_A_SA_STATS_UNSPEC,
@@ -119,20 +156,28 @@ enum {
 	KIPSEC_A_SA_SRC,		/* binary, 4 or 16 bytes */
 	KIPSEC_A_SA_DST,		/* binary, 4 or 16 bytes */
 	KIPSEC_A_SA_SPI,		/* u32 be */
-	KIPSEC_A_SA_PROTO,		/* u32, IPPROTO_ESP */
+	KIPSEC_A_SA_PROTO,		/* u32, IPPROTO_ESP or IPPROTO_AH */
 	KIPSEC_A_SA_MODE,		/* u32, enum kipsec_mode */
 	KIPSEC_A_SA_REQID,		/* u32 */
 	KIPSEC_A_SA_AEAD,		/* nest, KIPSEC_A_ALG_* */
-	KIPSEC_A_SA_ENC,		/* nest, KIPSEC_A_ALG_* (not yet) */
-	KIPSEC_A_SA_AUTH,		/* nest, KIPSEC_A_ALG_* (not yet) */
+	KIPSEC_A_SA_ENC,		/* nest, KIPSEC_A_ALG_* */
+	KIPSEC_A_SA_AUTH,		/* nest, KIPSEC_A_ALG_* */
 	KIPSEC_A_SA_REPLAY_WINDOW,	/* u32, packets, 0 = off */
 	KIPSEC_A_SA_FLAGS,		/* u32, enum kipsec_sa_flags */
 	KIPSEC_A_SA_STATE,		/* u32, enum kipsec_sa_state (replies) */
 	KIPSEC_A_SA_SPI_MIN,		/* u32 be, ALLOCSPI only */
 	KIPSEC_A_SA_SPI_MAX,		/* u32 be, ALLOCSPI only */
-	KIPSEC_A_SA_SEQ_OUT,		/* u64, last sequence number sent */
-	KIPSEC_A_SA_SEQ_IN,		/* u64, highest sequence number accepted */
+	KIPSEC_A_SA_SEQ_OUT,		/* u64, last sequence number sent;
+					 * settable on add (ip-xfrm replay-oseq) */
+	KIPSEC_A_SA_SEQ_IN,		/* u64, highest sequence number accepted;
+					 * settable on add (ip-xfrm replay-seq) */
 	KIPSEC_A_SA_STATS,		/* nest, KIPSEC_A_SA_STATS_* (replies) */
+	KIPSEC_A_SA_LIFETIME_SOFT,	/* nest, KIPSEC_A_LIFE_*: expire event */
+	KIPSEC_A_SA_LIFETIME_HARD,	/* nest, KIPSEC_A_LIFE_*: event, SA deleted */
+	KIPSEC_A_SA_ADD_TIME,		/* u64, wall-clock seconds (replies) */
+	KIPSEC_A_SA_USE_TIME,		/* u64, first use, 0 = unused (replies) */
+	KIPSEC_A_SA_LAST_USE_TIME,	/* u64, latest packet, 0 = unused (replies) */
+	KIPSEC_A_SA_TUNNEL_DF,		/* u32, enum kipsec_df, default copy */
 
 	__KIPSEC_A_SA_MAX,
 	KIPSEC_A_SA_MAX = (__KIPSEC_A_SA_MAX - 1)
@@ -184,6 +229,7 @@ enum {
 	KIPSEC_A_POLICY,		/* nest, KIPSEC_A_POLICY_* */
 	KIPSEC_A_STATS,			/* nest, KIPSEC_A_STATS_* */
 	KIPSEC_A_EXPIRE_HARD,		/* flag, in SA_EXPIRE_NTF */
+	KIPSEC_A_EXPIRE_REASON,		/* u32, enum kipsec_expire_reason, in SA_EXPIRE_NTF */
 
 	__KIPSEC_A_MAX,
 	KIPSEC_A_MAX = (__KIPSEC_A_MAX - 1)
@@ -204,7 +250,7 @@ enum {
 	KIPSEC_CMD_STATS_GET,		/* do: -> A_STATS */
 	KIPSEC_CMD_SA_ADD_NTF,		/* event: A_SA */
 	KIPSEC_CMD_SA_DEL_NTF,		/* event: A_SA */
-	KIPSEC_CMD_SA_EXPIRE_NTF,	/* event: A_SA, A_EXPIRE_HARD (not yet) */
+	KIPSEC_CMD_SA_EXPIRE_NTF,	/* event: A_SA, A_EXPIRE_REASON, A_EXPIRE_HARD if hard */
 	KIPSEC_CMD_ACQUIRE_NTF,		/* event: A_POLICY, A_SA (not yet) */
 	KIPSEC_CMD_POLICY_ADD_NTF,	/* event: A_POLICY */
 	KIPSEC_CMD_POLICY_DEL_NTF,	/* event: A_POLICY */
