@@ -81,6 +81,8 @@ for v in "192 $KEY_C 64" "256 $KEY_D 96" "256 $KEY_D 128"; do
 	capture_start len_$bits$icv "$A" va "$ESP and ip[2:2] = $((20 + 8 + 8 + 64 + 2 + 2 + icv / 8))" || continue
 	check "AES-$bits ICV $icv: ping A -> B" ping_ok "$A" $B_IP
 	check "AES-$bits ICV $icv: ping B -> A" ping_ok "$B" $A_IP
+	# (no point waiting for TCP when ping failed)
+	[ "$ksft_fails" -gt 0 ] ||
 	check "AES-$bits ICV $icv: TCP 1 MB A -> B" tcp_transfer "$A" "$B" $B_IP 1 5003
 	capture_stop len_$bits$icv
 	check_ge "AES-$bits ICV $icv: ESP echo requests and replies of the expected length" "$(capture_packets len_$bits$icv)" 12

@@ -79,12 +79,17 @@ log "2. discard ICMP A -> B (priority 5)"
 d0=$(kipsec_stat "$A" tx_discard)
 kip "$A" policy add src $A_IP dst $B_IP proto icmp dir out priority 5 action discard ||
 	fail "add an out discard policy"
+capture_start d_icmp "$A" va "icmp and src $A_IP" -s 0 &&
+capture_start d_esp "$A" va "$ESP and src $A_IP" || ksft_exit
 check "ping A -> B gets no reply" ping_none "$A" $B_IP
 d1=$(kipsec_stat "$A" tx_discard)
 check_ge "tx_discard grew by the 3 echo requests" "$((d1 - d0))" 3
 check_ge "discard policy counted them" \
 	"$(policy_packets "$A" src $A_IP dst $B_IP proto icmp dir out priority 5)" 3
 check "UDP to port 7001 still arrives" udp_delivered 7001 still
+check "captures complete" capture_stop d_icmp d_esp
+check_capture_none "echo requests leaving A in the clear" d_icmp
+check_eq "ESP packets leaving A: the UDP datagram only" "$(capture_packets d_esp)" 1
 kip "$A" policy del src $A_IP dst $B_IP proto icmp dir out priority 5 ||
 	fail "delete the out discard policy"
 check "ping A -> B works again without it" ping_ok "$A" $B_IP
