@@ -69,6 +69,7 @@ static inline bool kipsec_addr_in(const union kipsec_addr *addr,
  * @has_ports: @sport/@dport are valid (TCP, UDP, UDP-Lite, SCTP; not for
  *	non-first fragments)
  * @has_icmp: @icmp_type/@icmp_code are valid
+ * @link_ctl: ICMPv6 neighbour discovery or multicast listener message
  * @sport: source port, host order
  * @dport: destination port, host order
  * @icmp_type: ICMP type
@@ -81,6 +82,7 @@ struct kipsec_flow {
 	u8 proto;
 	bool has_ports;
 	bool has_icmp;
+	bool link_ctl;
 	u16 sport;
 	u16 dport;
 	u8 icmp_type;
@@ -88,6 +90,6 @@ struct kipsec_flow {
 };
 
 struct sk_buff;
-int kipsec_flow_from_skb4(const struct sk_buff *skb, struct kipsec_flow *fl);
+int kipsec_flow_from_skb(const struct sk_buff *skb, struct kipsec_flow *fl);
 
 #endif /* _KIPSEC_ADDR_H */

@@ -33,4 +33,17 @@
 #include <net/gso.h>
 #endif
 
+/*
+ * Formatted extack messages exist since 6.2; before, the plain @msg.
+ * KIPSEC_ERR_FMT(extack, msg, fmt, args...)
+ */
+#include <linux/netlink.h>
+#ifdef NL_SET_ERR_MSG_FMT
+#define KIPSEC_ERR_FMT(extack, msg, fmt, args...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
+#else
+#define KIPSEC_ERR_FMT(extack, msg, fmt, args...) \
+	NL_SET_ERR_MSG(extack, msg)
+#endif
+
 #endif /* _KIPSEC_COMPAT_H */

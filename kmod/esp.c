@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ESP (RFC 4303) with an AEAD: rfc4106(gcm(aes)) (RFC 4106).
+ * ESP (RFC 4303), every algorithm through one AEAD transform (algs.c).
  *
- * Packet layout, in the order the transforms build and take it apart:
+ * On the wire:
  *
- *   transport: [IP header][SPI|seq][IV][payload|pad|padlen|next][ICV]
- *   tunnel:    [outer IP][SPI|seq][IV][inner IP packet|pad|padlen|4][ICV]
+ *   [IP header(s)][SPI|seq][IV][payload|pad|padlen|next header][ICV]
  *
- * The AEAD sees SPI|seq as associated data and the IV as its nonce; with
- * the rfc4106 template the IV sits in the associated data area too, so
- * assoclen = 16 and the crypto region starts at the ESP header.  The IV is
- * the 64-bit sequence number, unique for the life of the key.
+ * The transform sees two pieces: the associated data, SPI|seq (SPI|seq-hi|
+ * seq-lo with extended sequence numbers, RFC 4303 2.2.1 and RFC 4106 5),
+ * held in the packet's context because the high half never travels; then
+ * the packet from the IV on, the IV counted as associated data as the
+ * rfc4106/rfc4543/rfc7539esp templates and authenc expect it.  IVs are the
+ * 64-bit sequence number where the algorithm only needs uniqueness (GCM,
+ * GMAC, ChaCha20-Poly1305, CTR) and random bytes where it needs
+ * unpredictability (CBC).
  *
  * Each packet in flight has one kipsec_esp_ctx holding its skb, its SA
  * reference and the crypto request.  A transform prepares the packet,
@@ -21,19 +24,24 @@
  */
 #include <crypto/aead.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/kipsec.h>
 #include <net/dst.h>
 #include <net/esp.h>
-#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/netfilter/nf_conntrack.h>
 
 #include "compat.h"
+#include "encap.h"
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
+#include "lifetime.h"
+
+#define KIPSEC_ESP_MAX_IV	16
 
 struct kipsec_esp_ctx {
 	struct kipsec_net *kn;
@@ -42,8 +50,10 @@ struct kipsec_esp_ctx {
 	struct net_device *dev;	/* input: held while the packet is away */
 	u64 seq;		/* input: committed to the window after the ICV */
 	unsigned int len;	/* output: plaintext bytes, for the counters */
-	struct scatterlist sg;
-	u8 iv[KIPSEC_ESP_IV_LEN];
+	struct kipsec_hdr_pos pos;	/* input: where the ESP header is */
+	struct scatterlist sg[2];
+	__be32 ad[3];		/* SPI, [seq-hi,] seq-lo */
+	u8 iv[KIPSEC_ESP_MAX_IV];
 	/* struct aead_request follows, suitably aligned */
 };
 
@@ -86,50 +96,31 @@ static void kipsec_esp_ctx_free(struct kipsec_esp_ctx *ctx)
 	kipsec_inflight_put(kn);
 }
 
-int kipsec_esp_init_aead(struct kipsec_sa *sa, const char *name,
-			 const u8 *key, unsigned int key_len,
-			 unsigned int icv_bits, struct netlink_ext_ack *extack)
+/*
+ * Associated data and the two-piece scatterlist for a request on the
+ * ESP header at @esph, whose crypto region runs @len bytes from the IV.
+ * Returns assoclen.
+ */
+static unsigned int kipsec_esp_sg(struct kipsec_esp_ctx *ctx,
+				  const struct ip_esp_hdr *esph,
+				  unsigned int len, u64 seq)
 {
-	struct crypto_aead *aead;
-	int err;
+	const struct kipsec_sa *sa = ctx->sa;
+	unsigned int adlen;
 
-	if (strcmp(name, "rfc4106(gcm(aes))")) {
-		NL_SET_ERR_MSG(extack,
-			       "unsupported AEAD algorithm; supported: rfc4106(gcm(aes))");
-		return -EOPNOTSUPP;
+	ctx->ad[0] = esph->spi;
+	if (sa->flags & KIPSEC_SA_FLAG_ESN) {
+		ctx->ad[1] = htonl(seq >> 32);
+		ctx->ad[2] = esph->seq_no;
+		adlen = 12;
+	} else {
+		ctx->ad[1] = esph->seq_no;
+		adlen = 8;
 	}
-	/* AES key and the 4-byte salt */
-	if (key_len != 16 + 4 && key_len != 24 + 4 && key_len != 32 + 4) {
-		NL_SET_ERR_MSG(extack,
-			       "rfc4106(gcm(aes)) key must be an AES key of 128, 192 or 256 bits followed by a 32-bit salt");
-		return -EINVAL;
-	}
-	if (icv_bits != 64 && icv_bits != 96 && icv_bits != 128) {
-		NL_SET_ERR_MSG(extack,
-			       "rfc4106(gcm(aes)) ICV length must be 64, 96 or 128 bits");
-		return -EINVAL;
-	}
-
-	aead = crypto_alloc_aead(name, 0, 0);
-	if (IS_ERR(aead)) {
-		NL_SET_ERR_MSG(extack, "the kernel crypto API has no such AEAD");
-		return PTR_ERR(aead);
-	}
-	err = crypto_aead_setkey(aead, key, key_len);
-	if (!err)
-		err = crypto_aead_setauthsize(aead, icv_bits / 8);
-	if (!err && crypto_aead_ivsize(aead) != KIPSEC_ESP_IV_LEN)
-		err = -EINVAL;
-	if (err) {
-		NL_SET_ERR_MSG(extack, "the crypto API refused the key or ICV length");
-		crypto_free_aead(aead);
-		return err;
-	}
-	sa->aead = aead;
-	strscpy(sa->alg_name, name, sizeof(sa->alg_name));
-	sa->key_bits = key_len * 8;
-	sa->icv_len = icv_bits / 8;
-	return 0;
+	sg_init_table(ctx->sg, 2);
+	sg_set_buf(&ctx->sg[0], ctx->ad, adlen);
+	sg_set_buf(&ctx->sg[1], (void *)esph->enc_data, len);
+	return adlen + sa->iv_len;
 }
 
 /*
@@ -137,8 +128,8 @@ int kipsec_esp_init_aead(struct kipsec_sa *sa, const char *name,
  * @tail of tailroom, so the transform can work on it in place.  Copies
  * only what is shared or missing (e.g. TCP's cloned segments).
  */
-static int kipsec_skb_make_room(struct sk_buff *skb, unsigned int head,
-				unsigned int tail)
+int kipsec_skb_make_room(struct sk_buff *skb, unsigned int head,
+			 unsigned int tail)
 {
 	unsigned int nhead, ntail;
 
@@ -168,7 +159,7 @@ static void kipsec_esp_output_done(struct kipsec_esp_ctx *ctx, int err)
 		s->tx_packets++;
 		s->tx_bytes += ctx->len;
 		kipsec_stats_inc(ctx->kn, KIPSEC_STAT_TX_PACKETS);
-		kipsec_output_xmit4(ctx->kn, ctx->skb);
+		kipsec_output_xmit(ctx->kn, ctx->skb);
 	}
 	kipsec_esp_ctx_free(ctx);
 }
@@ -181,12 +172,11 @@ static KIPSEC_CRYPTO_DONE(kipsec_esp_output_async)
 void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 		       struct kipsec_sa *sa)
 {
-	unsigned int ihl, outer, plen, padlen, tlen, align, i;
+	unsigned int plen, padlen, tlen, hlen, assoclen, i;
 	struct kipsec_esp_ctx *ctx;
+	struct kipsec_hdr_pos pos;
 	struct ip_esp_hdr *esph;
 	struct aead_request *req;
-	struct iphdr *iph;
-	u8 nexthdr, tos;
 	u8 *tail;
 	u64 seq;
 	int err;
@@ -201,32 +191,24 @@ void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 		return;
 	}
 
-	/* without ESN the 32-bit counter must never wrap (RFC 4303 3.3.3) */
-	seq = atomic64_inc_return(&sa->seq_out);
-	if (unlikely(seq > U32_MAX)) {
-		atomic64_set(&sa->seq_out, U32_MAX);
-		kipsec_stats_inc(kn, KIPSEC_STAT_TX_SEQ_OVERFLOW);
+	err = kipsec_encap_pos(skb, sa, &pos);
+	if (err) {
+		kipsec_stats_inc(kn, KIPSEC_STAT_TX_MALFORMED);
 		goto drop;
 	}
-
-	iph = ip_hdr(skb);
-	tos = iph->tos;
-	if (sa->mode == KIPSEC_MODE_TUNNEL) {
-		ihl = 0;
-		outer = sizeof(struct iphdr);
-		nexthdr = IPPROTO_IPIP;
-	} else {
-		ihl = iph->ihl * 4;
-		outer = 0;
-		nexthdr = iph->protocol;
-	}
-	plen = skb->len - ihl;
+	hlen = sizeof(*esph) + sa->iv_len;
+	plen = skb->len - pos.off;
 	ctx->len = plen;
-	align = max_t(unsigned int, crypto_aead_blocksize(sa->aead), 4);
-	padlen = ALIGN(plen + 2, align) - plen - 2;
+	if (!kipsec_sa_account(kn, sa, plen)) {
+		kipsec_stats_inc(kn, KIPSEC_STAT_TX_SA_EXPIRED);
+		goto drop;
+	}
+	if (!kipsec_sa_next_seq(kn, sa, &seq))
+		goto drop;
+	padlen = ALIGN(plen + 2, sa->align) - plen - 2;
 	tlen = padlen + 2 + sa->icv_len;
 
-	err = kipsec_skb_make_room(skb, outer + KIPSEC_ESP_HLEN +
+	err = kipsec_skb_make_room(skb, KIPSEC_MAX_OUTER + hlen +
 				   LL_RESERVED_SPACE(skb_dst(skb)->dev), tlen);
 	if (err) {
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NOMEM);
@@ -238,53 +220,26 @@ void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 	for (i = 0; i < padlen; i++)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
-	tail[padlen + 1] = nexthdr;
+	tail[padlen + 1] = pos.inner;
 
-	if (sa->mode == KIPSEC_MODE_TUNNEL) {
-		esph = skb_push(skb, KIPSEC_ESP_HLEN);
-		iph = skb_push(skb, sizeof(*iph));
-		skb_reset_network_header(skb);
-		iph->version = 4;
-		iph->ihl = 5;
-		iph->tos = tos;
-		iph->frag_off = 0;
-		iph->ttl = ip4_dst_hoplimit(skb_dst(skb));
-		iph->protocol = IPPROTO_ESP;
-		iph->saddr = sa->pair.saddr.ip4;
-		iph->daddr = sa->key.daddr.ip4;
-		iph->tot_len = htons(skb->len);
-		ip_select_ident(kn->net, skb, NULL);
-	} else {
-		skb_push(skb, KIPSEC_ESP_HLEN);
-		memmove(skb->data, skb->data + KIPSEC_ESP_HLEN, ihl);
-		skb_reset_network_header(skb);
-		iph = ip_hdr(skb);
-		esph = (struct ip_esp_hdr *)(skb->data + ihl);
-		iph->protocol = IPPROTO_ESP;
-		iph->tot_len = htons(skb->len);
-		/*
-		 * Until PMTU is handled, an ESP packet larger than the path
-		 * MTU is fragmented rather than dropped.
-		 */
-		if (skb->len > dst_mtu(skb_dst(skb)))
-			iph->frag_off &= ~htons(IP_DF);
-	}
-	ip_send_check(iph);
-	skb_set_transport_header(skb, (u8 *)esph - skb->data);
-	skb->protocol = htons(ETH_P_IP);
+	esph = kipsec_encap_push(kn, skb, sa, &pos, hlen);
+	kipsec_output_fixup(skb);
 
 	esph->spi = sa->key.spi;
 	esph->seq_no = htonl((u32)seq);
-	put_unaligned_be64(seq, ctx->iv);
-	memcpy(esph->enc_data, ctx->iv, KIPSEC_ESP_IV_LEN);
+	if (sa->random_iv)
+		get_random_bytes(ctx->iv, sa->iv_len);
+	else
+		put_unaligned_be64(seq, ctx->iv);
+	memcpy(esph->enc_data, ctx->iv, sa->iv_len);
 
-	sg_init_one(&ctx->sg, esph, KIPSEC_ESP_HLEN + plen + tlen);
+	assoclen = kipsec_esp_sg(ctx, esph, sa->iv_len + plen + tlen, seq);
 	req = kipsec_esp_req(ctx);
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, 0, kipsec_esp_output_async, ctx);
-	aead_request_set_crypt(req, &ctx->sg, &ctx->sg, plen + padlen + 2,
+	aead_request_set_crypt(req, ctx->sg, ctx->sg, plen + padlen + 2,
 			       ctx->iv);
-	aead_request_set_ad(req, KIPSEC_ESP_HLEN);
+	aead_request_set_ad(req, assoclen);
 
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
@@ -300,36 +255,14 @@ drop:
 
 /* ---- input ----------------------------------------------------------- */
 
-/* The decrypted inner packet of a tunnel must be a sane IPv4 packet. */
-static bool kipsec_inner_ok4(struct sk_buff *skb)
-{
-	const struct iphdr *iph;
-	unsigned int len;
-
-	if (!pskb_may_pull(skb, sizeof(*iph)))
-		return false;
-	iph = ip_hdr(skb);
-	if (iph->version != 4 || iph->ihl < 5 ||
-	    !pskb_may_pull(skb, iph->ihl * 4))
-		return false;
-	iph = ip_hdr(skb);
-	len = ntohs(iph->tot_len);
-	if (len < iph->ihl * 4 || len > skb->len)
-		return false;
-	if (ip_fast_csum((const u8 *)iph, iph->ihl))
-		return false;
-	return !pskb_trim(skb, len);
-}
-
 static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
 {
 	struct kipsec_net *kn = ctx->kn;
 	struct sk_buff *skb = ctx->skb;
 	struct kipsec_sa *sa = ctx->sa;
-	unsigned int ihl, end, padlen, hdrs;
+	unsigned int end, padlen, hlen, bytes;
 	struct kipsec_sa_stats *s;
-	struct iphdr *iph;
-	u8 nexthdr, tos;
+	u8 nexthdr;
 
 	if (unlikely(err)) {
 		if (err == -EBADMSG) {
@@ -348,52 +281,34 @@ static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
 		goto drop;
 	}
 
-	iph = ip_hdr(skb);
-	ihl = iph->ihl * 4;
-	tos = iph->tos;
-	hdrs = ihl + KIPSEC_ESP_HLEN;
+	hlen = sizeof(struct ip_esp_hdr) + sa->iv_len;
 	end = skb->len - sa->icv_len;
 	padlen = skb->data[end - 2];
 	nexthdr = skb->data[end - 1];
-	if (hdrs + 2 + padlen > end)
+	if (ctx->pos.off + hlen + 2 + padlen > end)
 		goto malformed;
 	if (pskb_trim(skb, end - 2 - padlen))
 		goto malformed;
+	if (kipsec_decap(skb, sa, &ctx->pos, hlen, nexthdr))
+		goto malformed;
 
-	if (sa->mode == KIPSEC_MODE_TRANSPORT) {
-		memmove(skb->data + KIPSEC_ESP_HLEN, skb->data, ihl);
-		__skb_pull(skb, KIPSEC_ESP_HLEN);
-		skb_reset_network_header(skb);
-		iph = ip_hdr(skb);
-		iph->protocol = nexthdr;
-		iph->tot_len = htons(skb->len);
-		ip_send_check(iph);
-	} else {
-		if (nexthdr != IPPROTO_IPIP)
-			goto malformed;
-		__skb_pull(skb, hdrs);
-		skb_reset_network_header(skb);
-		if (!kipsec_inner_ok4(skb))
-			goto malformed;
-		iph = ip_hdr(skb);
-		/* a congestion mark on the way carries over (RFC 6040) */
-		if (INET_ECN_is_ce(tos))
-			IP_ECN_set_ce(iph);
-		skb->protocol = htons(ETH_P_IP);
-	}
-	skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
 	/* the hardware's checksum covered the ciphertext */
 	skb->ip_summed = CHECKSUM_NONE;
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
 	/* bytes protected: the payload in transport mode, as on output */
+	bytes = sa->mode == KIPSEC_MODE_TRANSPORT ? skb->len - ctx->pos.off :
+						    skb->len;
+	if (!kipsec_sa_account(kn, sa, bytes)) {
+		kipsec_stats_inc(kn, KIPSEC_STAT_RX_SA_EXPIRED);
+		goto drop;
+	}
 	s = this_cpu_ptr(sa->stats);
 	s->rx_packets++;
-	s->rx_bytes += sa->mode == KIPSEC_MODE_TRANSPORT ?
-		       skb->len - ihl : skb->len;
+	s->rx_bytes += bytes;
 	kipsec_stats_inc(kn, KIPSEC_STAT_RX_PACKETS);
-	kipsec_input_deliver4(kn, skb, sa);
+	kipsec_input_deliver(kn, skb, sa);
 	kipsec_esp_ctx_free(ctx);
 	return;
 
@@ -413,12 +328,13 @@ static KIPSEC_CRYPTO_DONE(kipsec_esp_input_async)
 }
 
 void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
-		      struct kipsec_sa *sa)
+		      struct kipsec_sa *sa, const struct kipsec_hdr_pos *pos)
 {
+	unsigned int len, hlen, assoclen, bs;
 	struct kipsec_esp_ctx *ctx;
 	struct ip_esp_hdr *esph;
 	struct aead_request *req;
-	unsigned int ihl, len;
+	u64 seq;
 	int err;
 
 	kipsec_inflight_get(kn);
@@ -426,16 +342,22 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_NOMEM);
 		goto drop;
 	}
-	ihl = ip_hdrlen(skb);
-	len = skb->len - ihl;
-	/* header, IV, at least the 2 trailer bytes, ICV */
-	if (len < KIPSEC_ESP_HLEN + 2 + sa->icv_len) {
+	hlen = sizeof(*esph) + sa->iv_len;
+	len = skb->len - pos->off;
+	bs = crypto_aead_blocksize(sa->aead);
+	/* header, IV, at least the 2 trailer bytes, ICV; whole blocks */
+	if (len < hlen + 2 + sa->icv_len ||
+	    (len - hlen - sa->icv_len) % bs) {
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_MALFORMED);
 		this_cpu_inc(sa->stats->errors);
 		goto drop;
 	}
-	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + ihl);
-	if (!kipsec_replay_check(&sa->replay, ntohl(esph->seq_no))) {
+	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + pos->off);
+	if (sa->flags & KIPSEC_SA_FLAG_ESN)
+		seq = kipsec_replay_infer(&sa->replay, ntohl(esph->seq_no));
+	else
+		seq = ntohl(esph->seq_no);
+	if (!kipsec_replay_check(&sa->replay, seq)) {
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
 		goto drop;
@@ -446,18 +368,18 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_NOMEM);
 		goto drop;
 	}
-	ctx->seq = ntohl(esph->seq_no);
+	ctx->seq = seq;
+	ctx->pos = *pos;
 	ctx->dev = skb->dev;
 	dev_hold(ctx->dev);
-	memcpy(ctx->iv, esph->enc_data, KIPSEC_ESP_IV_LEN);
+	memcpy(ctx->iv, esph->enc_data, sa->iv_len);
 
-	sg_init_one(&ctx->sg, esph, len);
+	assoclen = kipsec_esp_sg(ctx, esph, len - sizeof(*esph), seq);
 	req = kipsec_esp_req(ctx);
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, 0, kipsec_esp_input_async, ctx);
-	aead_request_set_crypt(req, &ctx->sg, &ctx->sg, len - KIPSEC_ESP_HLEN,
-			       ctx->iv);
-	aead_request_set_ad(req, KIPSEC_ESP_HLEN);
+	aead_request_set_crypt(req, ctx->sg, ctx->sg, len - hlen, ctx->iv);
+	aead_request_set_ad(req, assoclen);
 
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS)

@@ -4,35 +4,40 @@
  * that never configured kipsec has no kipsec hook on its packet path.
  */
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 
 #include "hooks.h"
 #include "kipsec.h"
 
+#define KIPSEC_HOOKS(family)						\
+	{	/* inbound ESP/AH; outbound decision, forwarded packets */ \
+		.hook		= kipsec_input_hook,			\
+		.pf		= family,				\
+		.hooknum	= NF_INET_PRE_ROUTING,			\
+		.priority	= KIPSEC_NF_PRI,			\
+	},								\
+	{	/* outbound decision for local packets */		\
+		.hook		= kipsec_output_hook,			\
+		.pf		= family,				\
+		.hooknum	= NF_INET_LOCAL_OUT,			\
+		.priority	= KIPSEC_NF_PRI,			\
+	},								\
+	{	/* inbound policy, local delivery; reassembled ESP/AH */ \
+		.hook		= kipsec_input_policy_hook,		\
+		.pf		= family,				\
+		.hooknum	= NF_INET_LOCAL_IN,			\
+		.priority	= KIPSEC_NF_PRI,			\
+	},								\
+	{	/* inbound policy, forwarding */			\
+		.hook		= kipsec_input_policy_hook,		\
+		.pf		= family,				\
+		.hooknum	= NF_INET_FORWARD,			\
+		.priority	= KIPSEC_NF_PRI,			\
+	}
+
 static const struct nf_hook_ops kipsec_nf_ops[] = {
-	{	/* inbound ESP; outbound decision for forwarded packets */
-		.hook		= kipsec_input_hook4,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= KIPSEC_NF_PRI,
-	},
-	{	/* outbound decision for local packets */
-		.hook		= kipsec_output_hook4,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_LOCAL_OUT,
-		.priority	= KIPSEC_NF_PRI,
-	},
-	{	/* inbound policy, local delivery; reassembled ESP */
-		.hook		= kipsec_input_policy_hook4,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_LOCAL_IN,
-		.priority	= KIPSEC_NF_PRI,
-	},
-	{	/* inbound policy, forwarding */
-		.hook		= kipsec_input_policy_hook4,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_FORWARD,
-		.priority	= KIPSEC_NF_PRI,
-	},
+	KIPSEC_HOOKS(NFPROTO_IPV4),
+	KIPSEC_HOOKS(NFPROTO_IPV6),
 };
 
 int kipsec_hooks_enable(struct kipsec_net *kn)

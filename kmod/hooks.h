@@ -15,24 +15,26 @@ struct kipsec_sa;
  * (where conntrack or nf_defrag are loaded), before raw, conntrack, mangle,
  * nat and filter.  See Documentation/design.rst.
  */
+/* (NF_IP6_PRI_CONNTRACK_DEFRAG has the same value, -400) */
 #define KIPSEC_NF_PRI	(NF_IP_PRI_CONNTRACK_DEFRAG + 1)
 
 int kipsec_hooks_enable(struct kipsec_net *kn);
 void kipsec_hooks_disable(struct kipsec_net *kn);
 
 /* input.c */
-unsigned int kipsec_input_hook4(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state);
-unsigned int kipsec_input_policy_hook4(void *priv, struct sk_buff *skb,
-				       const struct nf_hook_state *state);
-void kipsec_input_deliver4(struct kipsec_net *kn, struct sk_buff *skb,
-			   struct kipsec_sa *sa);
+unsigned int kipsec_input_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
+unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state);
+void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
+			  struct kipsec_sa *sa);
 
 /* output.c */
-unsigned int kipsec_output_hook4(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state);
-unsigned int kipsec_output_forward4(struct kipsec_net *kn,
-				    struct sk_buff *skb);
-void kipsec_output_xmit4(struct kipsec_net *kn, struct sk_buff *skb);
+unsigned int kipsec_output_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state);
+unsigned int kipsec_output_forward(struct kipsec_net *kn,
+				   struct sk_buff *skb);
+void kipsec_output_fixup(struct sk_buff *skb);
+void kipsec_output_xmit(struct kipsec_net *kn, struct sk_buff *skb);
 
 #endif /* _KIPSEC_HOOKS_H */

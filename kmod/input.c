@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Inbound: ESP for our SAs, decrypted and sent back through the stack as
- * the packet it carried; and the inbound policy check on what the stack
- * delivers or forwards.
+ * Inbound: ESP and AH for our SAs, verified and sent back through the
+ * stack as the packet they carried; and the inbound policy check on what
+ * the stack delivers or forwards.  IPv4 and IPv6 alike.
  *
- *  PRE_ROUTING   ESP for an SA of ours -> kipsec_esp_input() -> (crypto) ->
- *                kipsec_input_deliver4(): the inner packet re-enters
- *                PRE_ROUTING and routing, marked as "decrypted by SA x"
- *  LOCAL_IN      reassembled ESP for an SA of ours, as above; then the
- *  FORWARD       SPD (dir in / fwd) judges every packet: a decrypted one
- *                must match a protect policy whose template the SA meets,
- *                a cleartext one must not match a protect policy.
+ *  PRE_ROUTING   ESP/AH for an SA of ours -> kipsec_esp_input() (or AH) ->
+ *                (crypto) -> kipsec_input_deliver(): the inner packet
+ *                re-enters PRE_ROUTING and routing, marked as "decrypted
+ *                by SA x"
+ *  LOCAL_IN      reassembled IPv4 ESP/AH for an SA of ours, as above; then
+ *  FORWARD       the SPD (dir in / fwd) judges every packet: a decrypted
+ *                one must match a protect policy whose template the SA
+ *                meets, a cleartext one must not match a protect policy.
  *
  * The mark is a per-CPU record of the skb being delivered and its SA.  It
  * is set and restored around the synchronous NF_HOOK() call, with bottom
@@ -19,12 +20,18 @@
  * say) loses the mark and is then judged as cleartext.
  */
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/kipsec.h>
 #include <net/esp.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 
+#include "ah.h"
+#include "encap.h"
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
@@ -37,29 +44,35 @@ struct kipsec_rx_mark {
 
 static DEFINE_PER_CPU(struct kipsec_rx_mark, kipsec_rx_mark);
 
-/* An ESP packet for one of our SAs is stolen; anything else is left alone. */
-static unsigned int kipsec_input_esp4(struct kipsec_net *kn,
-				      struct sk_buff *skb)
+/* An ESP/AH packet for one of our SAs is stolen; anything else is left alone. */
+static unsigned int kipsec_input_xform(struct kipsec_net *kn,
+				       struct sk_buff *skb)
 {
 	struct kipsec_sa_key key = {};
-	const struct ip_esp_hdr *esph;
-	const struct iphdr *iph;
+	struct kipsec_hdr_pos pos;
 	struct kipsec_sa *sa;
-	unsigned int ihl;
+	unsigned int spi_off;
+	__be32 _spi;
+	const __be32 *spi;
 
-	iph = ip_hdr(skb);
-	if (ip_is_fragment(iph))
+	if (skb->protocol == htons(ETH_P_IP) && ip_is_fragment(ip_hdr(skb)))
 		return NF_ACCEPT;	/* reassembled before LOCAL_IN */
-	ihl = iph->ihl * 4;
-	if (!pskb_may_pull(skb, ihl + sizeof(*esph)))
+	if (kipsec_xform_find(skb, &key.proto, &pos))
 		return NF_ACCEPT;
-	iph = ip_hdr(skb);
-	esph = (const struct ip_esp_hdr *)(skb_network_header(skb) + ihl);
+	spi_off = pos.off + (key.proto == IPPROTO_AH ? 4 : 0);
+	spi = skb_header_pointer(skb, skb_network_offset(skb) + spi_off,
+				 sizeof(_spi), &_spi);
+	if (!spi)
+		return NF_ACCEPT;
 
-	key.family = AF_INET;
-	key.proto = IPPROTO_ESP;
-	key.daddr.ip4 = iph->daddr;
-	key.spi = esph->spi;
+	key.spi = *spi;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		key.family = AF_INET;
+		key.daddr.ip4 = ip_hdr(skb)->daddr;
+	} else {
+		key.family = AF_INET6;
+		key.daddr.ip6 = ipv6_hdr(skb)->daddr;
+	}
 	sa = kipsec_sad_lookup(&kn->sad, &key);
 	if (!sa)
 		return NF_ACCEPT;	/* not ours: native XFRM's, or nobody's */
@@ -69,38 +82,53 @@ static unsigned int kipsec_input_esp4(struct kipsec_net *kn,
 	}
 	if (!kipsec_sa_hold(sa))
 		return NF_ACCEPT;	/* being deleted this instant */
-	kipsec_esp_input(kn, skb, sa);
+	if (key.proto == IPPROTO_AH)
+		kipsec_ah_input(kn, skb, sa, &pos);
+	else
+		kipsec_esp_input(kn, skb, sa, &pos);
 	return NF_STOLEN;
 }
 
-unsigned int kipsec_input_hook4(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
+unsigned int kipsec_input_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
 {
 	struct kipsec_net *kn = kipsec_net(state->net);
+	unsigned int verdict;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ESP) {
-		unsigned int verdict = kipsec_input_esp4(kn, skb);
-
-		if (verdict != NF_ACCEPT)
-			return verdict;
-	}
-	return kipsec_output_forward4(kn, skb);
+	verdict = kipsec_input_xform(kn, skb);
+	if (verdict != NF_ACCEPT)
+		return verdict;
+	return kipsec_output_forward(kn, skb);
 }
 
-unsigned int kipsec_input_policy_hook4(void *priv, struct sk_buff *skb,
-				       const struct nf_hook_state *state)
+static void kipsec_input_dbg(const char *what, const struct kipsec_flow *fl,
+			     const struct kipsec_sa *sa)
+{
+	if (fl->family == AF_INET)
+		net_dbg_ratelimited("kipsec: %s %pI4 -> %pI4 proto %u SPI 0x%08x\n",
+				    what, &fl->saddr.ip4, &fl->daddr.ip4,
+				    fl->proto, sa ? ntohl(sa->key.spi) : 0);
+	else
+		net_dbg_ratelimited("kipsec: %s %pI6c -> %pI6c proto %u SPI 0x%08x\n",
+				    what, &fl->saddr.ip6, &fl->daddr.ip6,
+				    fl->proto, sa ? ntohl(sa->key.spi) : 0);
+}
+
+unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
 {
 	struct kipsec_net *kn = kipsec_net(state->net);
 	struct kipsec_policy *pol;
 	struct kipsec_rx_mark *m;
 	struct kipsec_sa *sa = NULL;
+	struct kipsec_hdr_pos pos;
 	struct kipsec_flow fl;
-	u8 dir;
+	u8 proto, dir;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ESP) {
+	if (!kipsec_xform_find(skb, &proto, &pos)) {
 		/* the outer packet is no selector's business, as with XFRM */
 		if (state->hook == NF_INET_LOCAL_IN)
-			return kipsec_input_esp4(kn, skb);
+			return kipsec_input_xform(kn, skb);
 		return NF_ACCEPT;
 	}
 
@@ -110,8 +138,9 @@ unsigned int kipsec_input_policy_hook4(void *priv, struct sk_buff *skb,
 		m->skb = NULL;
 	}
 
+	if (kipsec_flow_from_skb(skb, &fl))
+		return NF_ACCEPT;	/* the stack will drop it */
 	dir = state->hook == NF_INET_LOCAL_IN ? KIPSEC_DIR_IN : KIPSEC_DIR_FWD;
-	kipsec_flow_from_skb4(skb, &fl);
 	pol = kipsec_spd_lookup(&kn->spd, dir, &fl);
 
 	if (sa) {
@@ -122,9 +151,7 @@ unsigned int kipsec_input_policy_hook4(void *priv, struct sk_buff *skb,
 		}
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_POLICY_MISMATCH);
 		this_cpu_inc(sa->stats->policy_fail);
-		net_dbg_ratelimited("kipsec: %pI4 -> %pI4 proto %u decrypted by SPI 0x%08x is not allowed by the SPD\n",
-				    &fl.saddr.ip4, &fl.daddr.ip4, fl.proto,
-				    ntohl(sa->key.spi));
+		kipsec_input_dbg("SPD refuses decrypted", &fl, sa);
 		return NF_DROP;
 	}
 
@@ -139,8 +166,7 @@ unsigned int kipsec_input_policy_hook4(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	default:
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_CLEARTEXT);
-		net_dbg_ratelimited("kipsec: cleartext %pI4 -> %pI4 proto %u needs protection\n",
-				    &fl.saddr.ip4, &fl.daddr.ip4, fl.proto);
+		kipsec_input_dbg("needs protection: cleartext", &fl, NULL);
 		return NF_DROP;
 	}
 }
@@ -160,12 +186,40 @@ static int kipsec_input_finish4(struct net *net, struct sock *sk,
 	return dst_input(skb);
 }
 
-void kipsec_input_deliver4(struct kipsec_net *kn, struct sk_buff *skb,
-			   struct kipsec_sa *sa)
+static int kipsec_input_finish6(struct net *net, struct sock *sk,
+				struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.flowi6_iif = skb->dev->ifindex,
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = ip6h->nexthdr,
+	};
+	struct dst_entry *dst;
+
+	/* ip6_route_input() is not for modules; its lookup is */
+	dst = ip6_route_input_lookup(net, skb->dev, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR);
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return dst_input(skb);	/* an error route answers and drops */
+}
+
+void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
+			  struct kipsec_sa *sa)
 {
 	struct kipsec_rx_mark *m, saved;
 
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = skb->dev->ifindex;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	}
 
 	local_bh_disable();
 	rcu_read_lock();
@@ -179,8 +233,12 @@ void kipsec_input_deliver4(struct kipsec_net *kn, struct sk_buff *skb,
 	m->skb = skb;
 	m->sa = sa;
 	m->depth = saved.depth + 1;
-	NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, kn->net, NULL, skb,
-		skb->dev, NULL, kipsec_input_finish4);
+	if (skb->protocol == htons(ETH_P_IP))
+		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, kn->net, NULL, skb,
+			skb->dev, NULL, kipsec_input_finish4);
+	else
+		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, kn->net, NULL, skb,
+			skb->dev, NULL, kipsec_input_finish6);
 	*this_cpu_ptr(&kipsec_rx_mark) = saved;
 out:
 	rcu_read_unlock();

@@ -8,6 +8,7 @@
 #include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/atomic.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -31,6 +32,9 @@
  * @stats: per-CPU named counters, see stats.h
  * @inflight: packets owned by kipsec (crypto in progress); namespace exit
  *	waits for zero after the hooks are gone
+ * @life_work: raises expire events and removes expired SAs (lifetime.c)
+ * @life_scan_all: the next @life_work run looks at every SA, not only
+ *	those with limits (a sequence number space ran out)
  */
 struct kipsec_net {
 	struct net *net;
@@ -41,6 +45,8 @@ struct kipsec_net {
 	struct kipsec_spd spd;
 	struct kipsec_stats __percpu *stats;
 	atomic_t inflight;
+	struct delayed_work life_work;
+	bool life_scan_all;
 };
 
 extern unsigned int kipsec_net_id;

@@ -14,6 +14,7 @@
 
 #include "hooks.h"
 #include "kipsec.h"
+#include "lifetime.h"
 #include "netlink.h"
 
 unsigned int kipsec_net_id __read_mostly;
@@ -38,6 +39,7 @@ static int __net_init kipsec_net_init(struct net *net)
 		return err;
 	}
 	kipsec_spd_init(&kn->spd);
+	INIT_DELAYED_WORK(&kn->life_work, kipsec_life_work);
 	return 0;
 }
 
@@ -53,6 +55,8 @@ static void __net_exit kipsec_net_exit(struct net *net)
 	kipsec_hooks_disable(kn);
 	mutex_unlock(&kn->lock);
 	wait_var_event(&kn->inflight, !atomic_read(&kn->inflight));
+	/* nothing kicks the expiry work any more */
+	cancel_delayed_work_sync(&kn->life_work);
 
 	mutex_lock(&kn->lock);
 	xa_for_each(&kn->spd.byindex, id, pol)

@@ -20,7 +20,10 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "ah.h"
+#include "algs.h"
 #include "esp.h"
+#include "lifetime.h"
 #include "hooks.h"
 #include "kipsec.h"
 #include "netlink.h"
@@ -208,7 +211,7 @@ static int kipsec_nl_addr(const struct nlattr *attr, union kipsec_addr *addr,
 	return 0;
 }
 
-/* Both addresses of an object, of one family, which kipsec must support. */
+/* Both addresses of an object, of one family. */
 static int kipsec_nl_addr_pair(const struct nlattr *a1, union kipsec_addr *addr1,
 			       const struct nlattr *a2, union kipsec_addr *addr2,
 			       u8 *family, struct netlink_ext_ack *extack)
@@ -226,10 +229,6 @@ static int kipsec_nl_addr_pair(const struct nlattr *a1, union kipsec_addr *addr1
 				    "source and destination must be of the same address family");
 		return -EINVAL;
 	}
-	if (f1 != AF_INET) {
-		NL_SET_ERR_MSG_ATTR(extack, a1, "IPv6 is not supported yet");
-		return -EOPNOTSUPP;
-	}
 	*family = f1;
 	return 0;
 }
@@ -239,10 +238,8 @@ static int kipsec_nl_proto(const struct nlattr *attr,
 {
 	switch (nla_get_u32(attr)) {
 	case IPPROTO_ESP:
-		return 0;
 	case IPPROTO_AH:
-		NL_SET_ERR_MSG_ATTR(extack, attr, "AH is not supported yet");
-		return -EOPNOTSUPP;
+		return 0;
 	default:
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "protocol must be esp (50) or ah (51)");
@@ -309,18 +306,128 @@ static int kipsec_nl_sa_key(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+/* One KIPSEC_A_ALG_* nest into @p; @kind says which table to look in. */
+static int kipsec_nl_alg(struct nlattr *attr, u8 kind,
+			 struct kipsec_alg_param *p,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KIPSEC_A_ALG_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KIPSEC_A_ALG_MAX, attr,
+			       kipsec_alg_nl_policy, extack);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_ALG_NAME,
+			      "missing algorithm name") ||
+	    KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_ALG_KEY,
+			      "missing algorithm key"))
+		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	p->attr = attr;
+	p->alg = kipsec_alg_find(kind, nla_data(tb[KIPSEC_A_ALG_NAME]), extack);
+	if (!p->alg) {
+		extack->bad_attr = tb[KIPSEC_A_ALG_NAME];
+		return -EOPNOTSUPP;
+	}
+	p->key = nla_data(tb[KIPSEC_A_ALG_KEY]);
+	p->key_len = nla_len(tb[KIPSEC_A_ALG_KEY]);
+	if (tb[KIPSEC_A_ALG_ICV_LEN])
+		p->icv_bits = nla_get_u32(tb[KIPSEC_A_ALG_ICV_LEN]);
+	return 0;
+}
+
+/* The transform of @sa from its AEAD, ENC and AUTH nests. */
+static int kipsec_nl_sa_algs(struct genl_info *info, struct nlattr **tb,
+			     struct kipsec_sa *sa)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct kipsec_alg_param aead, enc, auth;
+	int err;
+
+	if (sa->key.proto == IPPROTO_AH) {
+		if (tb[KIPSEC_A_SA_AEAD] || tb[KIPSEC_A_SA_ENC]) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[KIPSEC_A_SA_AEAD] ?: tb[KIPSEC_A_SA_ENC],
+					    "AH takes an auth algorithm only");
+			return -EINVAL;
+		}
+		if (KIPSEC_NL_MISSING(extack, info->attrs[KIPSEC_A_SA], tb,
+				      KIPSEC_A_SA_AUTH,
+				      "missing SA algorithm (auth)"))
+			return -EINVAL;
+		err = kipsec_nl_alg(tb[KIPSEC_A_SA_AUTH], KIPSEC_ALG_AUTH,
+				    &auth, extack);
+		return err ?: kipsec_ah_setup(sa, &auth, extack);
+	}
+
+	if (tb[KIPSEC_A_SA_AEAD]) {
+		if (tb[KIPSEC_A_SA_ENC] || tb[KIPSEC_A_SA_AUTH]) {
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[KIPSEC_A_SA_ENC] ?: tb[KIPSEC_A_SA_AUTH],
+					    "aead excludes enc and auth");
+			return -EINVAL;
+		}
+		err = kipsec_nl_alg(tb[KIPSEC_A_SA_AEAD], KIPSEC_ALG_AEAD,
+				    &aead, extack);
+		return err ?: kipsec_esp_setup(sa, &aead, NULL, NULL, extack);
+	}
+	if (!tb[KIPSEC_A_SA_ENC] || !tb[KIPSEC_A_SA_AUTH]) {
+		NL_SET_ERR_MSG(extack,
+			       "ESP needs aead, or enc and auth (ecb(cipher_null) and digest_null for none)");
+		NL_SET_ERR_ATTR_MISS(extack, info->attrs[KIPSEC_A_SA],
+				     tb[KIPSEC_A_SA_ENC] ? KIPSEC_A_SA_AUTH :
+							   KIPSEC_A_SA_ENC);
+		return -EINVAL;
+	}
+	err = kipsec_nl_alg(tb[KIPSEC_A_SA_ENC], KIPSEC_ALG_ENC, &enc, extack);
+	if (!err)
+		err = kipsec_nl_alg(tb[KIPSEC_A_SA_AUTH], KIPSEC_ALG_AUTH,
+				    &auth, extack);
+	return err ?: kipsec_esp_setup(sa, NULL, &enc, &auth, extack);
+}
+
+static int kipsec_nl_lifetime(struct nlattr *attr, struct kipsec_lifetime *l,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KIPSEC_A_LIFE_MAX + 1];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	if (!attr)
+		return 0;
+	err = nla_parse_nested(tb, KIPSEC_A_LIFE_MAX, attr,
+			       kipsec_life_nl_policy, extack);
+	if (err)
+		return err;
+	if (tb[KIPSEC_A_LIFE_BYTES])
+		l->bytes = nla_get_u64(tb[KIPSEC_A_LIFE_BYTES]);
+	if (tb[KIPSEC_A_LIFE_PACKETS])
+		l->packets = nla_get_u64(tb[KIPSEC_A_LIFE_PACKETS]);
+	if (tb[KIPSEC_A_LIFE_ADD_SECS])
+		l->add_secs = nla_get_u64(tb[KIPSEC_A_LIFE_ADD_SECS]);
+	if (tb[KIPSEC_A_LIFE_USE_SECS])
+		l->use_secs = nla_get_u64(tb[KIPSEC_A_LIFE_USE_SECS]);
+	return 0;
+}
+
+#define KIPSEC_SA_FLAGS_KNOWN	(KIPSEC_SA_FLAG_ESN | KIPSEC_SA_FLAG_NOECN | \
+				 KIPSEC_SA_FLAG_DECAP_DSCP | \
+				 KIPSEC_SA_FLAG_DONT_ENCAP_DSCP | \
+				 KIPSEC_SA_FLAG_INSECURE)
+
 /* A complete SA from SA_ADD / SA_UPDATE; not yet in any table. */
 static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
 			      struct kipsec_sa **out)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *nest = info->attrs[KIPSEC_A_SA];
-	struct nlattr *atb[KIPSEC_A_ALG_MAX + 1];
 	struct kipsec_sa_key key;
 	union kipsec_addr src;
+	u64 seq_out = 0, seq_in = 0, seq_max;
 	struct kipsec_sa *sa;
+	u32 window, flags = 0;
 	bool has_src;
-	u32 window;
 	int err;
 
 	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_SRC,
@@ -334,57 +441,26 @@ static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
 				    "SPI 0 is reserved (RFC 4303)");
 		return -EINVAL;
 	}
-	if (tb[KIPSEC_A_SA_ENC] || tb[KIPSEC_A_SA_AUTH]) {
-		NL_SET_ERR_MSG_ATTR(extack,
-				    tb[KIPSEC_A_SA_ENC] ?: tb[KIPSEC_A_SA_AUTH],
-				    "only AEAD algorithms are supported yet");
-		return -EOPNOTSUPP;
-	}
-	{
-		static const int later[] = {
-			KIPSEC_A_SA_SEQ_OUT, KIPSEC_A_SA_SEQ_IN,
-			KIPSEC_A_SA_LIFETIME_SOFT, KIPSEC_A_SA_LIFETIME_HARD,
-			KIPSEC_A_SA_TUNNEL_DF,
-		};
-		int i;
-
-		for (i = 0; i < ARRAY_SIZE(later); i++) {
-			if (tb[later[i]]) {
-				NL_SET_ERR_MSG_ATTR(extack, tb[later[i]],
-						    "not supported yet");
-				return -EOPNOTSUPP;
-			}
-		}
-	}
-	if (KIPSEC_NL_MISSING(extack, nest, tb, KIPSEC_A_SA_AEAD,
-			      "missing SA algorithm (aead)"))
-		return -EINVAL;
 	if (tb[KIPSEC_A_SA_FLAGS]) {
-		u32 flags = nla_get_u32(tb[KIPSEC_A_SA_FLAGS]);
-
-		if (flags & KIPSEC_SA_FLAG_ESN) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_FLAGS],
-					    "ESN is not supported yet");
-			return -EOPNOTSUPP;
-		}
-		if (flags) {
+		flags = nla_get_u32(tb[KIPSEC_A_SA_FLAGS]);
+		if (flags & ~KIPSEC_SA_FLAGS_KNOWN) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_FLAGS],
 					    "unknown SA flags");
 			return -EINVAL;
 		}
 	}
-
-	err = nla_parse_nested(atb, KIPSEC_A_ALG_MAX, tb[KIPSEC_A_SA_AEAD],
-			       kipsec_alg_nl_policy, extack);
-	if (err)
-		return err;
-	if (KIPSEC_NL_MISSING(extack, tb[KIPSEC_A_SA_AEAD], atb,
-			      KIPSEC_A_ALG_NAME, "missing algorithm name") ||
-	    KIPSEC_NL_MISSING(extack, tb[KIPSEC_A_SA_AEAD], atb,
-			      KIPSEC_A_ALG_KEY, "missing algorithm key") ||
-	    KIPSEC_NL_MISSING(extack, tb[KIPSEC_A_SA_AEAD], atb,
-			      KIPSEC_A_ALG_ICV_LEN, "missing AEAD ICV length"))
+	seq_max = flags & KIPSEC_SA_FLAG_ESN ? U64_MAX : U32_MAX;
+	if (tb[KIPSEC_A_SA_SEQ_OUT])
+		seq_out = nla_get_u64(tb[KIPSEC_A_SA_SEQ_OUT]);
+	if (tb[KIPSEC_A_SA_SEQ_IN])
+		seq_in = nla_get_u64(tb[KIPSEC_A_SA_SEQ_IN]);
+	if (seq_out > seq_max || seq_in > seq_max) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    seq_out > seq_max ? tb[KIPSEC_A_SA_SEQ_OUT] :
+							tb[KIPSEC_A_SA_SEQ_IN],
+				    "sequence numbers above 2^32 - 1 need ESN");
 		return -EINVAL;
+	}
 
 	window = KIPSEC_DEFAULT_REPLAY;
 	if (tb[KIPSEC_A_SA_REPLAY_WINDOW])
@@ -399,24 +475,35 @@ static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
 	sa->pair.saddr = src;
 	sa->pair.daddr = key.daddr;
 	sa->state = KIPSEC_SA_STATE_VALID;
+	sa->flags = flags;
 	if (tb[KIPSEC_A_SA_MODE])
 		sa->mode = nla_get_u32(tb[KIPSEC_A_SA_MODE]);
 	if (tb[KIPSEC_A_SA_REQID])
 		sa->reqid = nla_get_u32(tb[KIPSEC_A_SA_REQID]);
+	if (tb[KIPSEC_A_SA_TUNNEL_DF])
+		sa->tunnel_df = nla_get_u32(tb[KIPSEC_A_SA_TUNNEL_DF]);
+	atomic64_set(&sa->seq_out, seq_out);
+	kipsec_replay_set_top(&sa->replay, seq_in);
 
-	err = kipsec_esp_init_aead(sa, nla_data(atb[KIPSEC_A_ALG_NAME]),
-				   nla_data(atb[KIPSEC_A_ALG_KEY]),
-				   nla_len(atb[KIPSEC_A_ALG_KEY]),
-				   nla_get_u32(atb[KIPSEC_A_ALG_ICV_LEN]),
-				   extack);
-	if (err) {
-		if (!extack->bad_attr)
-			extack->bad_attr = tb[KIPSEC_A_SA_AEAD];
-		kipsec_sa_put(sa);
-		return err;
-	}
+	err = kipsec_nl_lifetime(tb[KIPSEC_A_SA_LIFETIME_SOFT], &sa->soft,
+				 extack);
+	if (!err)
+		err = kipsec_nl_lifetime(tb[KIPSEC_A_SA_LIFETIME_HARD],
+					 &sa->hard, extack);
+	if (err)
+		goto fail;
+	sa->count_limits = sa->soft.bytes || sa->soft.packets ||
+			   sa->hard.bytes || sa->hard.packets;
+
+	err = kipsec_nl_sa_algs(info, tb, sa);
+	if (err)
+		goto fail;
 	*out = sa;
 	return 0;
+
+fail:
+	kipsec_sa_put(sa);
+	return err;
 }
 
 static int kipsec_nl_sel(const struct nlattr *attr, struct kipsec_sel *sel,
@@ -554,10 +641,11 @@ static int kipsec_nl_tmpl(const struct nlattr *attr, struct kipsec_tmpl *t,
 				  extack);
 	if (err)
 		return err;
-	if (t->family != sel_family) {
+	/* a tunnel may carry one family inside the other */
+	if (t->family != sel_family && t->mode != KIPSEC_MODE_TUNNEL) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_TMPL_SRC],
-				    "tunnels between address families are not supported yet");
-		return -EOPNOTSUPP;
+				    "transport mode template endpoints must be of the selector's family");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -570,9 +658,47 @@ static int kipsec_nl_put_addr(struct sk_buff *skb, int type,
 	return nla_put(skb, type, kipsec_addr_len(family), addr);
 }
 
+static int kipsec_nl_put_alg(struct sk_buff *skb, int type,
+			     const struct kipsec_sa *sa, u8 kind)
+{
+	struct nlattr *nest;
+
+	if (!sa->alg[kind])
+		return 0;
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_string(skb, KIPSEC_A_ALG_NAME, sa->alg[kind]->name) ||
+	    nla_put_u32(skb, KIPSEC_A_ALG_KEY_LEN, sa->key_bits[kind]) ||
+	    (kind != KIPSEC_ALG_ENC &&
+	     nla_put_u32(skb, KIPSEC_A_ALG_ICV_LEN, sa->icv_len * 8)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int kipsec_nl_put_lifetime(struct sk_buff *skb, int type,
+				  const struct kipsec_lifetime *l)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_LIFE_BYTES, l->bytes,
+			      KIPSEC_A_LIFE_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_LIFE_PACKETS, l->packets,
+			      KIPSEC_A_LIFE_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_LIFE_ADD_SECS, l->add_secs,
+			      KIPSEC_A_LIFE_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_LIFE_USE_SECS, l->use_secs,
+			      KIPSEC_A_LIFE_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int kipsec_nl_fill_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 {
-	struct nlattr *nest, *alg, *stats;
+	struct nlattr *nest, *stats;
 	struct kipsec_sa_stats s;
 
 	nest = nla_nest_start(skb, KIPSEC_A_SA);
@@ -595,16 +721,20 @@ static int kipsec_nl_fill_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 			      kipsec_replay_top(&sa->replay), KIPSEC_A_SA_PAD))
 		goto cancel;
 
-	if (sa->aead) {
-		/* name and sizes; never the key */
-		alg = nla_nest_start(skb, KIPSEC_A_SA_AEAD);
-		if (!alg ||
-		    nla_put_string(skb, KIPSEC_A_ALG_NAME, sa->alg_name) ||
-		    nla_put_u32(skb, KIPSEC_A_ALG_KEY_LEN, sa->key_bits) ||
-		    nla_put_u32(skb, KIPSEC_A_ALG_ICV_LEN, sa->icv_len * 8))
-			goto cancel;
-		nla_nest_end(skb, alg);
-	}
+	/* names and sizes; never a key */
+	if (kipsec_nl_put_alg(skb, KIPSEC_A_SA_AEAD, sa, KIPSEC_ALG_AEAD) ||
+	    kipsec_nl_put_alg(skb, KIPSEC_A_SA_ENC, sa, KIPSEC_ALG_ENC) ||
+	    kipsec_nl_put_alg(skb, KIPSEC_A_SA_AUTH, sa, KIPSEC_ALG_AUTH) ||
+	    kipsec_nl_put_lifetime(skb, KIPSEC_A_SA_LIFETIME_SOFT, &sa->soft) ||
+	    kipsec_nl_put_lifetime(skb, KIPSEC_A_SA_LIFETIME_HARD, &sa->hard) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_ADD_TIME, sa->add_time,
+			      KIPSEC_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_USE_TIME,
+			      READ_ONCE(sa->use_time), KIPSEC_A_SA_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_SA_LAST_USE_TIME,
+			      READ_ONCE(sa->last_use), KIPSEC_A_SA_PAD) ||
+	    nla_put_u32(skb, KIPSEC_A_SA_TUNNEL_DF, sa->tunnel_df))
+		goto cancel;
 
 	kipsec_sa_read_stats(sa, &s);
 	stats = nla_nest_start(skb, KIPSEC_A_SA_STATS);
@@ -788,6 +918,34 @@ static void kipsec_nl_notify_policy(struct kipsec_net *kn, u8 cmd,
 	kipsec_nl_notify(kn, cmd, kipsec_nl_fill_policy_obj, pol);
 }
 
+struct kipsec_nl_expire {
+	const struct kipsec_sa *sa;
+	u8 reason;
+	bool hard;
+};
+
+static int kipsec_nl_fill_expire(struct sk_buff *skb, const void *obj)
+{
+	const struct kipsec_nl_expire *e = obj;
+
+	if (kipsec_nl_fill_sa(skb, e->sa) ||
+	    nla_put_u32(skb, KIPSEC_A_EXPIRE_REASON, e->reason) ||
+	    (e->hard && nla_put_flag(skb, KIPSEC_A_EXPIRE_HARD)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Under kn->lock (lifetime.c). */
+void kipsec_nl_notify_expire(struct kipsec_net *kn, const struct kipsec_sa *sa,
+			     u8 reason, bool hard)
+{
+	struct kipsec_nl_expire e = { .sa = sa, .reason = reason, .hard = hard };
+
+	lockdep_assert_held(&kn->lock);
+	kipsec_nl_notify(kn, KIPSEC_CMD_SA_EXPIRE_NTF, kipsec_nl_fill_expire,
+			 &e);
+}
+
 /* ---- SA operations ----------------------------------------------------- */
 
 static int kipsec_nl_parse_sa(struct genl_info *info,
@@ -828,6 +986,8 @@ static int kipsec_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 	if (!err) {
 		kipsec_net_changed(kn);
 		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+		if (kipsec_sa_has_limits(sa))
+			kipsec_life_kick(kn);
 	}
 	mutex_unlock(&kn->lock);
 	if (err)
@@ -874,6 +1034,8 @@ static int kipsec_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
 	if (!err) {
 		kipsec_net_changed(kn);
 		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+		if (kipsec_sa_has_limits(sa))
+			kipsec_life_kick(kn);
 	}
 	mutex_unlock(&kn->lock);
 	if (err)

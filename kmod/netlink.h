@@ -6,7 +6,15 @@
 #ifndef _KIPSEC_NETLINK_H
 #define _KIPSEC_NETLINK_H
 
+#include <linux/types.h>
+
 int kipsec_nl_register(void);
 void kipsec_nl_unregister(void);
+
+struct kipsec_net;
+struct kipsec_sa;
+
+void kipsec_nl_notify_expire(struct kipsec_net *kn, const struct kipsec_sa *sa,
+			     u8 reason, bool hard);
 
 #endif /* _KIPSEC_NETLINK_H */

@@ -3,84 +3,141 @@
  * Outbound: the SPD decides, before routing, what happens to a packet this
  * host sends (LOCAL_OUT) or forwards (PRE_ROUTING): bypass, discard, or
  * protect with the SA its template selects.  A protected packet is stolen,
- * segmented if it is a GSO packet, encrypted, routed to its tunnel endpoint
- * and sent with ip_local_out(), marked IPSKB_XFRM_TRANSFORMED so that no
- * IPsec implementation transforms it again.
+ * segmented if it is a GSO packet, transformed, routed to its tunnel
+ * endpoint and sent with ip_local_out()/ip6_local_out(), marked
+ * IPSKB_XFRM_TRANSFORMED/IP6SKB_XFRM_TRANSFORMED so that no IPsec
+ * implementation transforms it again.
  */
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/kipsec.h>
+#include <net/addrconf.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "compat.h"
+#include "encap.h"
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
 
 /*
- * Would the stack forward this packet?  Not if forwarding is off on the
- * input device, nor if it is addressed to this host, broadcast or
- * multicast: outbound policies apply to what leaves.
+ * Would the stack forward this packet?  Not if forwarding is off, nor if
+ * it is addressed to this host, broadcast, multicast or link-local:
+ * outbound policies apply to what leaves.
  */
-static bool kipsec_output_forwarded4(struct net *net, struct sk_buff *skb)
+static bool kipsec_output_forwarded(struct net *net, struct sk_buff *skb)
 {
-	struct in_device *in_dev = __in_dev_get_rcu(skb->dev);
+	struct in_device *in_dev;
 
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct in6_addr *daddr = &ipv6_hdr(skb)->daddr;
+
+		if (!READ_ONCE(net->ipv6.devconf_all->forwarding))
+			return false;
+		if (ipv6_addr_type(daddr) & (IPV6_ADDR_MULTICAST |
+					     IPV6_ADDR_LINKLOCAL |
+					     IPV6_ADDR_LOOPBACK))
+			return false;
+		return !ipv6_chk_addr(net, daddr, NULL, 0);
+	}
+	in_dev = __in_dev_get_rcu(skb->dev);
 	if (!in_dev || !IN_DEV_FORWARD(in_dev))
 		return false;
 	return inet_addr_type_dev_table(net, skb->dev, ip_hdr(skb)->daddr) ==
 	       RTN_UNICAST;
 }
 
-static int kipsec_output_route4(struct kipsec_net *kn, struct sk_buff *skb,
-				const struct kipsec_sa *sa)
+/* Route @skb to where the transformed packet goes. */
+static int kipsec_output_route(struct kipsec_net *kn, struct sk_buff *skb,
+			       const struct kipsec_sa *sa)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	struct flowi4 fl4 = {};
-	struct rtable *rt;
+	bool tunnel = sa->mode == KIPSEC_MODE_TUNNEL;
+	struct dst_entry *dst;
 
-	if (sa->mode == KIPSEC_MODE_TUNNEL) {
-		fl4.daddr = sa->key.daddr.ip4;
-		fl4.saddr = sa->pair.saddr.ip4;
+	if (sa->key.family == AF_INET) {
+		struct flowi4 fl4 = {
+			.flowi4_proto = sa->key.proto,
+			.flowi4_mark = skb->mark,
+		};
+		struct rtable *rt;
+
+		fl4.daddr = tunnel ? sa->key.daddr.ip4 : ip_hdr(skb)->daddr;
+		fl4.saddr = tunnel ? sa->pair.saddr.ip4 : ip_hdr(skb)->saddr;
+		rt = ip_route_output_key(kn->net, &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		dst = &rt->dst;
 	} else {
-		fl4.daddr = iph->daddr;
-		fl4.saddr = iph->saddr;
+		struct flowi6 fl6 = {
+			.flowi6_proto = sa->key.proto,
+			.flowi6_mark = skb->mark,
+		};
+
+		fl6.daddr = tunnel ? sa->key.daddr.ip6 : ipv6_hdr(skb)->daddr;
+		fl6.saddr = tunnel ? sa->pair.saddr.ip6 : ipv6_hdr(skb)->saddr;
+		dst = ip6_route_output(kn->net, NULL, &fl6);
+		if (dst->error) {
+			int err = dst->error;
+
+			dst_release(dst);
+			return err;
+		}
 	}
-	fl4.flowi4_proto = IPPROTO_ESP;
-	fl4.flowi4_mark = skb->mark;
-	rt = ip_route_output_key(kn->net, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
 	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
-	skb->dev = rt->dst.dev;
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
 	return 0;
 }
 
+/* We stand in for ip_forward()/ip6_forward(): TTL or hop limit. */
+static enum kipsec_stat kipsec_output_hop(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		if (ipv6_hdr(skb)->hop_limit <= 1)
+			return KIPSEC_STAT_TX_TTL_EXCEEDED;
+		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
+			return KIPSEC_STAT_TX_NOMEM;
+		ipv6_hdr(skb)->hop_limit--;
+	} else {
+		if (ip_hdr(skb)->ttl <= 1)
+			return KIPSEC_STAT_TX_TTL_EXCEEDED;
+		if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+			return KIPSEC_STAT_TX_NOMEM;
+		ip_decrease_ttl(ip_hdr(skb));
+	}
+	skb_clear_tstamp(skb);
+	return KIPSEC_STAT_MAX;
+}
+
+static void kipsec_output_xform(struct kipsec_net *kn, struct sk_buff *skb,
+				struct kipsec_sa *sa)
+{
+	if (sa->key.proto == IPPROTO_AH)
+		kipsec_ah_output(kn, skb, sa);
+	else
+		kipsec_esp_output(kn, skb, sa);
+}
+
 /* Takes the skb and a reference on @sa. */
-static void kipsec_output_protect4(struct kipsec_net *kn, struct sk_buff *skb,
-				   struct kipsec_sa *sa, bool forwarded)
+static void kipsec_output_protect(struct kipsec_net *kn, struct sk_buff *skb,
+				  struct kipsec_sa *sa, bool forwarded)
 {
 	struct sk_buff *segs, *next;
 	enum kipsec_stat why;
 
 	if (forwarded) {
-		/* we stand in for ip_forward(), which would do this */
-		if (ip_hdr(skb)->ttl <= 1) {
-			why = KIPSEC_STAT_TX_TTL_EXCEEDED;
+		why = kipsec_output_hop(skb);
+		if (why != KIPSEC_STAT_MAX)
 			goto drop;
-		}
-		if (skb_ensure_writable(skb, sizeof(struct iphdr))) {
-			why = KIPSEC_STAT_TX_NOMEM;
-			goto drop;
-		}
-		ip_decrease_ttl(ip_hdr(skb));
-		skb_clear_tstamp(skb);
 	}
 	if (sa->mode == KIPSEC_MODE_TUNNEL || !skb_dst(skb)) {
-		if (kipsec_output_route4(kn, skb, sa)) {
+		if (kipsec_output_route(kn, skb, sa)) {
 			why = KIPSEC_STAT_TX_NO_ROUTE;
 			goto drop;
 		}
@@ -97,7 +154,7 @@ static void kipsec_output_protect4(struct kipsec_net *kn, struct sk_buff *skb,
 		skb_list_walk_safe(segs, skb, next) {
 			skb_mark_not_on_list(skb);
 			refcount_inc(&sa->refcnt);
-			kipsec_esp_output(kn, skb, sa);
+			kipsec_output_xform(kn, skb, sa);
 		}
 		kipsec_sa_put(sa);
 		return;
@@ -106,7 +163,7 @@ static void kipsec_output_protect4(struct kipsec_net *kn, struct sk_buff *skb,
 		why = KIPSEC_STAT_TX_GSO_ERROR;
 		goto drop;
 	}
-	kipsec_esp_output(kn, skb, sa);
+	kipsec_output_xform(kn, skb, sa);
 	return;
 
 drop:
@@ -115,18 +172,19 @@ drop:
 	kipsec_sa_put(sa);
 }
 
-static unsigned int kipsec_output_policy4(struct kipsec_net *kn,
-					  struct sk_buff *skb, bool forwarded)
+static unsigned int kipsec_output_policy(struct kipsec_net *kn,
+					 struct sk_buff *skb, bool forwarded)
 {
 	struct kipsec_policy *pol;
 	struct kipsec_flow fl;
 	struct kipsec_sa *sa;
 
-	kipsec_flow_from_skb4(skb, &fl);
+	if (kipsec_flow_from_skb(skb, &fl))
+		return NF_ACCEPT;	/* the stack will drop it */
 	pol = kipsec_spd_lookup(&kn->spd, KIPSEC_DIR_OUT, &fl);
 	if (!pol)
 		return NF_ACCEPT;
-	if (forwarded && !kipsec_output_forwarded4(kn->net, skb))
+	if (forwarded && !kipsec_output_forwarded(kn->net, skb))
 		return NF_ACCEPT;
 
 	kipsec_policy_count(pol, skb->len);
@@ -141,31 +199,62 @@ static unsigned int kipsec_output_policy4(struct kipsec_net *kn,
 	sa = kipsec_sad_find_out(&kn->sad, &pol->tmpl, &fl);
 	if (!sa || !kipsec_sa_hold(sa)) {
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NO_SA);
-		net_dbg_ratelimited("kipsec: no SA for %pI4 -> %pI4 (policy %u)\n",
-				    &fl.saddr.ip4, &fl.daddr.ip4, pol->index);
+		if (fl.family == AF_INET)
+			net_dbg_ratelimited("kipsec: no SA for %pI4 -> %pI4 (policy %u)\n",
+					    &fl.saddr.ip4, &fl.daddr.ip4, pol->index);
+		else
+			net_dbg_ratelimited("kipsec: no SA for %pI6c -> %pI6c (policy %u)\n",
+					    &fl.saddr.ip6, &fl.daddr.ip6, pol->index);
 		return NF_DROP;
 	}
-	kipsec_output_protect4(kn, skb, sa, forwarded);
+	kipsec_output_protect(kn, skb, sa, forwarded);
 	return NF_STOLEN;
 }
 
-unsigned int kipsec_output_hook4(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+unsigned int kipsec_output_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
 {
-	/* our own ESP packets, and XFRM's, on their way out */
-	if (IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED)
+	/* our own ESP/AH packets, and XFRM's, on their way out */
+	if (state->pf == NFPROTO_IPV4 ?
+	    IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED :
+	    IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED)
 		return NF_ACCEPT;
-	return kipsec_output_policy4(kipsec_net(state->net), skb, false);
+	return kipsec_output_policy(kipsec_net(state->net), skb, false);
 }
 
-unsigned int kipsec_output_forward4(struct kipsec_net *kn, struct sk_buff *skb)
+unsigned int kipsec_output_forward(struct kipsec_net *kn, struct sk_buff *skb)
 {
-	return kipsec_output_policy4(kn, skb, true);
+	return kipsec_output_policy(kn, skb, true);
 }
 
-void kipsec_output_xmit4(struct kipsec_net *kn, struct sk_buff *skb)
+/*
+ * The outer header is complete but for what depends on its final size:
+ * the IPv4 checksum, and fragmentation.  Until path MTU is handled, a
+ * transformed packet larger than the route's MTU is fragmented rather
+ * than dropped.
+ */
+void kipsec_output_fixup(struct sk_buff *skb)
 {
-	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-	IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
-	ip_local_out(kn->net, skb->sk, skb);
+	bool big = skb->len > dst_mtu(skb_dst(skb));
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (big)
+			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
+		ip_send_check(ip_hdr(skb));
+	} else if (big) {
+		skb->ignore_df = 1;
+	}
+}
+
+void kipsec_output_xmit(struct kipsec_net *kn, struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+		ip_local_out(kn->net, skb->sk, skb);
+	} else {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
+		ip6_local_out(kn->net, skb->sk, skb);
+	}
 }

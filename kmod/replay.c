@@ -82,3 +82,33 @@ bool kipsec_replay_advance(struct kipsec_replay *r, u64 seq)
 	spin_unlock_bh(&r->lock);
 	return ok;
 }
+
+/*
+ * Extended sequence numbers (RFC 4303 appendix A2.2): only the low half
+ * travels; the high half is the one that puts @lo inside or to the right
+ * of the window.  Without a window, half the number space counts as
+ * "behind".  The guess is checked by the ICV, which covers the high half.
+ */
+u64 kipsec_replay_infer(const struct kipsec_replay *r, u32 lo)
+{
+	u64 top = READ_ONCE(r->top);
+	u32 th = top >> 32, tl = (u32)top;
+	u32 w = r->window ?: 1U << 31;
+	u32 bottom = tl - w + 1;	/* may wrap */
+
+	if (tl >= w - 1) {
+		/* the window lies within one epoch */
+		if (lo < bottom)
+			th++;
+	} else if (lo >= bottom) {
+		/* the window reaches into the previous epoch */
+		if (th)
+			th--;
+	}
+	return (u64)th << 32 | lo;
+}
+
+void kipsec_replay_set_top(struct kipsec_replay *r, u64 top)
+{
+	WRITE_ONCE(r->top, top);
+}

@@ -36,6 +36,8 @@ int kipsec_replay_init(struct kipsec_replay *r, u32 window);
 void kipsec_replay_destroy(struct kipsec_replay *r);
 bool kipsec_replay_check(struct kipsec_replay *r, u64 seq);
 bool kipsec_replay_advance(struct kipsec_replay *r, u64 seq);
+u64 kipsec_replay_infer(const struct kipsec_replay *r, u32 lo);
+void kipsec_replay_set_top(struct kipsec_replay *r, u64 top);
 
 static inline u64 kipsec_replay_top(const struct kipsec_replay *r)
 {

@@ -3,6 +3,7 @@
  * Security Association Database: tables, lookups, life cycle of an SA.
  */
 #include <crypto/aead.h>
+#include <crypto/hash.h>
 #include <linux/slab.h>
 #include <linux/kipsec.h>
 
@@ -38,6 +39,7 @@ int kipsec_sad_init(struct kipsec_sad *sad)
 	sad->next_id = 0;
 	sad->added = 0;
 	sad->count = 0;
+	INIT_LIST_HEAD(&sad->life);
 	return 0;
 }
 
@@ -55,9 +57,11 @@ static void kipsec_sa_free_work(struct work_struct *work)
 	struct kipsec_sa *sa = container_of(to_rcu_work(work),
 					    struct kipsec_sa, free_work);
 
-	/* crypto_free_aead() wipes the key schedule (kfree_sensitive) */
+	/* the crypto API frees transforms with kfree_sensitive() */
 	if (sa->aead)
 		crypto_free_aead(sa->aead);
+	if (sa->ahash)
+		crypto_free_ahash(sa->ahash);
 	kipsec_replay_destroy(&sa->replay);
 	free_percpu(sa->stats);
 	kfree_sensitive(sa);
@@ -76,6 +80,8 @@ struct kipsec_sa *kipsec_sa_alloc(u32 replay_window)
 	if (kipsec_replay_init(&sa->replay, replay_window))
 		goto err;
 	refcount_set(&sa->refcnt, 1);
+	INIT_LIST_HEAD(&sa->life_node);
+	sa->add_time = ktime_get_real_seconds();
 	INIT_RCU_WORK(&sa->free_work, kipsec_sa_free_work);
 	return sa;
 err:
@@ -112,6 +118,8 @@ int kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
 		goto err_spi;
 	sa->added = ++sad->added;
 	sad->count++;
+	if (kipsec_sa_has_limits(sa))
+		list_add_tail(&sa->life_node, &sad->life);
 	return 0;
 
 err_spi:
@@ -127,6 +135,7 @@ void kipsec_sad_remove(struct kipsec_sad *sad, struct kipsec_sa *sa)
 	rhashtable_remove_fast(&sad->byspi, &sa->byspi, kipsec_byspi_params);
 	rhltable_remove(&sad->bypair, &sa->bypair, kipsec_bypair_params);
 	xa_erase(&sad->byid, sa->id);
+	list_del_init(&sa->life_node);
 	sad->count--;
 	kipsec_sa_put(sa);
 }
@@ -154,6 +163,9 @@ int kipsec_sad_replace(struct kipsec_sad *sad, struct kipsec_sa *old,
 	sa->id = old->id;
 	xa_store(&sad->byid, sa->id, sa, GFP_KERNEL);
 	sa->added = ++sad->added;
+	list_del_init(&old->life_node);
+	if (kipsec_sa_has_limits(sa))
+		list_add_tail(&sa->life_node, &sad->life);
 	kipsec_sa_put(old);
 	return 0;
 }
@@ -163,6 +175,14 @@ struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad,
 				    const struct kipsec_sa_key *key)
 {
 	return rhashtable_lookup(&sad->byspi, key, kipsec_byspi_params);
+}
+
+bool kipsec_sa_has_limits(const struct kipsec_sa *sa)
+{
+	static const struct kipsec_lifetime none;
+
+	return memcmp(&sa->soft, &none, sizeof(none)) ||
+	       memcmp(&sa->hard, &none, sizeof(none));
 }
 
 bool kipsec_sa_matches_tmpl(const struct kipsec_sa *sa,
@@ -215,7 +235,7 @@ struct kipsec_sa *kipsec_sad_find_out(struct kipsec_sad *sad,
 
 	list = rhltable_lookup(&sad->bypair, &pair, kipsec_bypair_params);
 	rhl_for_each_entry_rcu(sa, pos, list, bypair) {
-		if (sa->state != KIPSEC_SA_STATE_VALID)
+		if (sa->state != KIPSEC_SA_STATE_VALID || READ_ONCE(sa->dead))
 			continue;
 		if (!kipsec_sa_matches_tmpl(sa, t))
 			continue;

@@ -13,6 +13,7 @@
 #include <linux/xarray.h>
 
 #include "addr.h"
+#include "algs.h"
 #include "replay.h"
 
 /* inbound lookup key: the SA a received packet names (RFC 4301 4.1) */
@@ -38,7 +39,7 @@ struct kipsec_sa_pair {
  * @src: tunnel source; for transport mode, any = the packet's source
  * @dst: tunnel destination; for transport mode, any = the packet's dest.
  * @family: family of @src/@dst (0 when both are unset, transport mode)
- * @proto: IPPROTO_ESP
+ * @proto: IPPROTO_ESP or IPPROTO_AH
  * @mode: enum kipsec_mode
  * @reqid: 0 = any
  * @spi: 0 = any
@@ -51,6 +52,14 @@ struct kipsec_tmpl {
 	u8 mode;
 	u32 reqid;
 	__be32 spi;
+};
+
+/* one set of lifetime limits; 0 = none */
+struct kipsec_lifetime {
+	u64 bytes;
+	u64 packets;
+	u64 add_secs;
+	u64 use_secs;
 };
 
 struct kipsec_sa_stats {
@@ -79,9 +88,26 @@ struct kipsec_sa_stats {
  * @mode: enum kipsec_mode
  * @state: enum kipsec_sa_state; immutable (a larval SA is replaced whole)
  * @icv_len: ICV length in bytes
- * @key_bits: AEAD key length in bits, salt included
- * @aead: the transform, NULL for a larval SA; holds the only copy of the key
- * @alg_name: crypto name of @aead
+ * @iv_len: ESP IV length in bytes
+ * @align: ESP: payload and trailer end on a multiple of this
+ * @tunnel_df: enum kipsec_df, IPv4 outer header in tunnel mode
+ * @random_iv: ESP IVs are random (CBC), else the sequence number
+ * @alg: the algorithms, by kind (enum kipsec_alg_kind), NULL where unused
+ * @key_bits: key length of each algorithm in bits, salt included
+ * @aead: ESP's transform, NULL for a larval SA; the only copy of the keys
+ * @ahash: AH's transform
+ * @life_node: node in kipsec_sad.life while the SA has limits (kn->lock)
+ * @soft: soft limits: one expire event
+ * @hard: hard limits: expire event, SA deleted
+ * @add_time: wall-clock seconds when added
+ * @use_time: first packet, 0 = none yet (packet path, racy but monotonic)
+ * @last_use: latest packet (packet path)
+ * @life_bytes: bytes counted against the limits (only with count limits)
+ * @life_packets: packets counted against the limits (likewise)
+ * @count_limits: byte or packet limits exist: count in @life_*
+ * @soft_done: the soft event went out (kn->lock)
+ * @dead: a hard limit was reached; packets no longer use the SA
+ * @dead_reason: enum kipsec_expire_reason, set before @dead
  * @seq_out: last sequence number sent
  * @stats: per-CPU counters
  * @replay: receive window, on its own cache line (written per packet)
@@ -103,9 +129,26 @@ struct kipsec_sa {
 	u8 mode;
 	u8 state;
 	u8 icv_len;
-	u16 key_bits;
+	u8 iv_len;
+	u8 align;
+	u8 tunnel_df;
+	bool random_iv;
+	const struct kipsec_alg *alg[3];
+	u16 key_bits[3];
 	struct crypto_aead *aead;
-	char alg_name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_ahash *ahash;
+	struct list_head life_node;
+	struct kipsec_lifetime soft;
+	struct kipsec_lifetime hard;
+	time64_t add_time;
+	time64_t use_time;
+	time64_t last_use;
+	atomic64_t life_bytes;
+	atomic64_t life_packets;
+	bool count_limits;
+	bool soft_done;
+	int dead;
+	u8 dead_reason;
 	atomic64_t seq_out;
 	struct kipsec_sa_stats __percpu *stats;
 	struct kipsec_replay replay ____cacheline_aligned_in_smp;
@@ -119,6 +162,7 @@ struct kipsec_sa {
  * @next_id: cursor of the id allocator
  * @added: insertion counter
  * @count: number of SAs
+ * @life: SAs with lifetime limits, for the expiry scan
  *
  * Writers hold kipsec_net.lock; packet-path readers hold rcu_read_lock.
  */
@@ -129,6 +173,7 @@ struct kipsec_sad {
 	u32 next_id;
 	u64 added;
 	u32 count;
+	struct list_head life;
 };
 
 extern struct workqueue_struct *kipsec_wq;
@@ -154,6 +199,7 @@ struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad,
 struct kipsec_sa *kipsec_sad_find_out(struct kipsec_sad *sad,
 				      const struct kipsec_tmpl *t,
 				      const struct kipsec_flow *fl);
+bool kipsec_sa_has_limits(const struct kipsec_sa *sa);
 bool kipsec_sa_matches_tmpl(const struct kipsec_sa *sa,
 			    const struct kipsec_tmpl *t);
 void kipsec_sa_read_stats(const struct kipsec_sa *sa,

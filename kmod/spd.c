@@ -8,11 +8,15 @@
  * is where a flat-cost classifier replaces it behind the same interface.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ipv6.h>
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/kipsec.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
 
 #include "compat.h"
 #include "spd.h"
@@ -140,6 +144,9 @@ static bool kipsec_sel_match(const struct kipsec_sel *s,
 {
 	if (s->family != fl->family)
 		return false;
+	/* ND and MLD: only for a selector that names ipv6-icmp */
+	if (fl->link_ctl && s->proto != IPPROTO_ICMPV6)
+		return false;
 	if (!kipsec_addr_in(&fl->daddr, &s->dst, fl->family, s->dst_plen) ||
 	    !kipsec_addr_in(&fl->saddr, &s->src, fl->family, s->src_plen))
 		return false;
@@ -192,28 +199,19 @@ void kipsec_policy_read_stats(const struct kipsec_policy *pol,
 	}
 }
 
-/* The selector fields of an IPv4 packet whose header is in the linear part. */
-int kipsec_flow_from_skb4(const struct sk_buff *skb, struct kipsec_flow *fl)
+/* Ports or ICMP type/code of the transport header at @off. */
+static int kipsec_flow_l4(const struct sk_buff *skb, unsigned int off,
+			  struct kipsec_flow *fl)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int off = iph->ihl * 4;
 	u8 buf[4];
 	const u8 *l4;
 
-	memset(fl, 0, sizeof(*fl));
-	fl->family = AF_INET;
-	fl->saddr.ip4 = iph->saddr;
-	fl->daddr.ip4 = iph->daddr;
-	fl->proto = iph->protocol;
-	if (iph->frag_off & htons(IP_OFFSET))
-		return 0;	/* a later fragment: no transport header */
-
-	off += skb_network_offset(skb);
 	switch (fl->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
 	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
 		l4 = skb_header_pointer(skb, off, 4, buf);
 		if (!l4)
 			return -EINVAL;
@@ -222,6 +220,7 @@ int kipsec_flow_from_skb4(const struct sk_buff *skb, struct kipsec_flow *fl)
 		fl->has_ports = true;
 		break;
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		l4 = skb_header_pointer(skb, off, 2, buf);
 		if (!l4)
 			return -EINVAL;
@@ -231,4 +230,78 @@ int kipsec_flow_from_skb4(const struct sk_buff *skb, struct kipsec_flow *fl)
 		break;
 	}
 	return 0;
+}
+
+static int kipsec_flow_from_skb4(const struct sk_buff *skb,
+				 struct kipsec_flow *fl)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	fl->family = AF_INET;
+	fl->saddr.ip4 = iph->saddr;
+	fl->daddr.ip4 = iph->daddr;
+	fl->proto = iph->protocol;
+	if (iph->frag_off & htons(IP_OFFSET))
+		return 0;	/* a later fragment: no transport header */
+	return kipsec_flow_l4(skb, skb_network_offset(skb) + iph->ihl * 4, fl);
+}
+
+/*
+ * Neighbour discovery and multicast listener messages keep a link working;
+ * only a selector naming ipv6-icmp applies to them (see kipsec_sel_match).
+ */
+static bool kipsec_icmp6_link_ctl(u8 type)
+{
+	switch (type) {
+	case ICMPV6_MGM_QUERY:
+	case ICMPV6_MGM_REPORT:
+	case ICMPV6_MGM_REDUCTION:
+	case NDISC_ROUTER_SOLICITATION:
+	case NDISC_ROUTER_ADVERTISEMENT:
+	case NDISC_NEIGHBOUR_SOLICITATION:
+	case NDISC_NEIGHBOUR_ADVERTISEMENT:
+	case NDISC_REDIRECT:
+	case ICMPV6_MLD2_REPORT:
+		return true;
+	}
+	return false;
+}
+
+static int kipsec_flow_from_skb6(const struct sk_buff *skb,
+				 struct kipsec_flow *fl)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	fl->family = AF_INET6;
+	fl->saddr.ip6 = ip6h->saddr;
+	fl->daddr.ip6 = ip6h->daddr;
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+			       &nexthdr, &frag_off);
+	if (off < 0)
+		return -EINVAL;
+	fl->proto = nexthdr;
+	if (frag_off & htons(IP6_OFFSET))
+		return 0;	/* a later fragment: no transport header */
+	if (kipsec_flow_l4(skb, off, fl))
+		return -EINVAL;
+	if (fl->proto == IPPROTO_ICMPV6)
+		fl->link_ctl = kipsec_icmp6_link_ctl(fl->icmp_type);
+	return 0;
+}
+
+/* The selector fields of an IPv4 or IPv6 packet. */
+int kipsec_flow_from_skb(const struct sk_buff *skb, struct kipsec_flow *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		return kipsec_flow_from_skb4(skb, fl);
+	case htons(ETH_P_IPV6):
+		return kipsec_flow_from_skb6(skb, fl);
+	}
+	return -EAFNOSUPPORT;
 }

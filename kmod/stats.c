@@ -18,6 +18,7 @@ const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	[KIPSEC_STAT_RX_TOO_DEEP]		= "rx_too_deep",
 	[KIPSEC_STAT_RX_NOMEM]			= "rx_nomem",
 	[KIPSEC_STAT_RX_CRYPTO_ERROR]		= "rx_crypto_error",
+	[KIPSEC_STAT_RX_SA_EXPIRED]		= "rx_sa_expired",
 	[KIPSEC_STAT_TX_DISCARD]		= "tx_discard",
 	[KIPSEC_STAT_TX_NO_SA]			= "tx_no_sa",
 	[KIPSEC_STAT_TX_SEQ_OVERFLOW]		= "tx_seq_overflow",
@@ -26,6 +27,8 @@ const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	[KIPSEC_STAT_TX_GSO_ERROR]		= "tx_gso_error",
 	[KIPSEC_STAT_TX_NOMEM]			= "tx_nomem",
 	[KIPSEC_STAT_TX_CRYPTO_ERROR]		= "tx_crypto_error",
+	[KIPSEC_STAT_TX_SA_EXPIRED]		= "tx_sa_expired",
+	[KIPSEC_STAT_TX_MALFORMED]		= "tx_malformed",
 };
 
 void kipsec_stats_inc(struct kipsec_net *kn, enum kipsec_stat s)

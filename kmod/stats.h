@@ -25,6 +25,7 @@ enum kipsec_stat {
 	KIPSEC_STAT_RX_TOO_DEEP,	/* decapsulation nested too deep */
 	KIPSEC_STAT_RX_NOMEM,
 	KIPSEC_STAT_RX_CRYPTO_ERROR,	/* crypto API error other than a bad ICV */
+	KIPSEC_STAT_RX_SA_EXPIRED,	/* SA past a hard lifetime limit */
 	/* outbound drops */
 	KIPSEC_STAT_TX_DISCARD,		/* outbound discard policy */
 	KIPSEC_STAT_TX_NO_SA,		/* protect policy without a usable SA */
@@ -34,6 +35,8 @@ enum kipsec_stat {
 	KIPSEC_STAT_TX_GSO_ERROR,	/* segmentation or checksum failed */
 	KIPSEC_STAT_TX_NOMEM,
 	KIPSEC_STAT_TX_CRYPTO_ERROR,
+	KIPSEC_STAT_TX_SA_EXPIRED,	/* SA past a hard lifetime limit */
+	KIPSEC_STAT_TX_MALFORMED,	/* IPv6 headers of the packet unusable */
 
 	KIPSEC_STAT_MAX
 };
