@@ -167,11 +167,15 @@ int kipsec_xform_find(struct sk_buff *skb, u8 *proto,
 	const u8 *h;
 
 	if (skb->protocol == htons(ETH_P_IP)) {
+		*proto = ip_hdr(skb)->protocol;
+		if (*proto != IPPROTO_ESP && *proto != IPPROTO_AH)
+			return -ENOENT;
 		pos->off = ip_hdrlen(skb);
 		pos->nhoff = offsetof(struct iphdr, protocol);
-		*proto = ip_hdr(skb)->protocol;
 		return 0;
 	}
+	if (skb->protocol != htons(ETH_P_IPV6))
+		return -ENOENT;
 
 	off = sizeof(struct ipv6hdr);
 	nhoff = offsetof(struct ipv6hdr, nexthdr);

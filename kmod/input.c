@@ -35,6 +35,7 @@
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
+#include "pmtu.h"
 
 struct kipsec_rx_mark {
 	struct sk_buff *skb;
@@ -137,6 +138,8 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 		sa = m->sa;
 		m->skb = NULL;
 	}
+	if (state->hook == NF_INET_LOCAL_IN)
+		kipsec_pmtu_learn(kn, skb);
 
 	if (kipsec_flow_from_skb(skb, &fl))
 		return NF_ACCEPT;	/* the stack will drop it */

@@ -25,6 +25,7 @@
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
+#include "pmtu.h"
 
 /*
  * Would the stack forward this packet?  Not if forwarding is off, nor if
@@ -53,12 +54,16 @@ static bool kipsec_output_forwarded(struct net *net, struct sk_buff *skb)
 	       RTN_UNICAST;
 }
 
-/* Route @skb to where the transformed packet goes. */
-static int kipsec_output_route(struct kipsec_net *kn, struct sk_buff *skb,
-			       const struct kipsec_sa *sa)
+/* The route the transformed packet will take, referenced. */
+static struct dst_entry *kipsec_output_route(struct kipsec_net *kn,
+					     struct sk_buff *skb,
+					     const struct kipsec_sa *sa)
 {
 	bool tunnel = sa->mode == KIPSEC_MODE_TUNNEL;
 	struct dst_entry *dst;
+
+	if (!tunnel && skb_dst(skb))
+		return dst_clone(skb_dst(skb));	/* a local packet's own */
 
 	if (sa->key.family == AF_INET) {
 		struct flowi4 fl4 = {
@@ -71,7 +76,7 @@ static int kipsec_output_route(struct kipsec_net *kn, struct sk_buff *skb,
 		fl4.saddr = tunnel ? sa->pair.saddr.ip4 : ip_hdr(skb)->saddr;
 		rt = ip_route_output_key(kn->net, &fl4);
 		if (IS_ERR(rt))
-			return PTR_ERR(rt);
+			return NULL;
 		dst = &rt->dst;
 	} else {
 		struct flowi6 fl6 = {
@@ -83,16 +88,11 @@ static int kipsec_output_route(struct kipsec_net *kn, struct sk_buff *skb,
 		fl6.saddr = tunnel ? sa->pair.saddr.ip6 : ipv6_hdr(skb)->saddr;
 		dst = ip6_route_output(kn->net, NULL, &fl6);
 		if (dst->error) {
-			int err = dst->error;
-
 			dst_release(dst);
-			return err;
+			return NULL;
 		}
 	}
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
-	skb->dev = dst->dev;
-	return 0;
+	return dst;
 }
 
 /* We stand in for ip_forward()/ip6_forward(): TTL or hop limit. */
@@ -129,6 +129,7 @@ static void kipsec_output_protect(struct kipsec_net *kn, struct sk_buff *skb,
 				  struct kipsec_sa *sa, bool forwarded)
 {
 	struct sk_buff *segs, *next;
+	struct dst_entry *dst;
 	enum kipsec_stat why;
 
 	if (forwarded) {
@@ -136,12 +137,20 @@ static void kipsec_output_protect(struct kipsec_net *kn, struct sk_buff *skb,
 		if (why != KIPSEC_STAT_MAX)
 			goto drop;
 	}
-	if (sa->mode == KIPSEC_MODE_TUNNEL || !skb_dst(skb)) {
-		if (kipsec_output_route(kn, skb, sa)) {
-			why = KIPSEC_STAT_TX_NO_ROUTE;
-			goto drop;
-		}
+	dst = kipsec_output_route(kn, skb, sa);
+	if (!dst) {
+		why = KIPSEC_STAT_TX_NO_ROUTE;
+		goto drop;
 	}
+	if (!kipsec_pmtu_ok(kn, skb, sa, dst)) {
+		dst_release(dst);
+		kfree_skb(skb);
+		kipsec_sa_put(sa);
+		return;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
 	nf_reset_ct(skb);
 
 	if (skb_is_gso(skb)) {
@@ -228,29 +237,28 @@ unsigned int kipsec_output_forward(struct kipsec_net *kn, struct sk_buff *skb)
 }
 
 /*
- * The outer header is complete but for what depends on its final size:
- * the IPv4 checksum, and fragmentation.  Until path MTU is handled, a
- * transformed packet larger than the route's MTU is fragmented rather
- * than dropped.
+ * The outer header is complete but for what depends on its final size.
+ * IPv4: the checksum.  IPv6: the stack may fragment the packet at a route
+ * exception for the peer, which in transport mode may be the inner flow's
+ * (see pmtu.c); kipsec_pmtu_ok() already sized it for the path.
  */
 void kipsec_output_fixup(struct sk_buff *skb)
 {
-	bool big = skb->len > dst_mtu(skb_dst(skb));
-
-	if (skb->protocol == htons(ETH_P_IP)) {
-		if (big)
-			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
+	if (skb->protocol == htons(ETH_P_IP))
 		ip_send_check(ip_hdr(skb));
-	} else if (big) {
+	else
 		skb->ignore_df = 1;
-	}
 }
 
 void kipsec_output_xmit(struct kipsec_net *kn, struct sk_buff *skb)
 {
 	if (skb->protocol == htons(ETH_P_IP)) {
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED;
+		/*
+		 * FORWARDED: the stack checks the size against the device,
+		 * not a route exception for the peer (see pmtu.c)
+		 */
+		IPCB(skb)->flags = IPSKB_XFRM_TRANSFORMED | IPSKB_FORWARDED;
 		ip_local_out(kn->net, skb->sk, skb);
 	} else {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));

@@ -108,6 +108,8 @@ struct kipsec_sa_stats {
  * @soft_done: the soft event went out (kn->lock)
  * @dead: a hard limit was reached; packets no longer use the SA
  * @dead_reason: enum kipsec_expire_reason, set before @dead
+ * @pmtu: outer path MTU learned from ICMP, 0 = none (pmtu.c)
+ * @pmtu_expires: jiffies when @pmtu stops counting
  * @seq_out: last sequence number sent
  * @stats: per-CPU counters
  * @replay: receive window, on its own cache line (written per packet)
@@ -149,6 +151,8 @@ struct kipsec_sa {
 	bool soft_done;
 	int dead;
 	u8 dead_reason;
+	u32 pmtu;
+	unsigned long pmtu_expires;
 	atomic64_t seq_out;
 	struct kipsec_sa_stats __percpu *stats;
 	struct kipsec_replay replay ____cacheline_aligned_in_smp;

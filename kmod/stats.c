@@ -7,6 +7,7 @@
 const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	[KIPSEC_STAT_RX_PACKETS]		= "rx_packets",
 	[KIPSEC_STAT_TX_PACKETS]		= "tx_packets",
+	[KIPSEC_STAT_RX_PMTU_LEARNED]		= "rx_pmtu_learned",
 	[KIPSEC_STAT_RX_AUTH_FAIL]		= "rx_auth_fail",
 	[KIPSEC_STAT_RX_REPLAY]			= "rx_replay",
 	[KIPSEC_STAT_RX_MALFORMED]		= "rx_malformed",
@@ -29,6 +30,7 @@ const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	[KIPSEC_STAT_TX_CRYPTO_ERROR]		= "tx_crypto_error",
 	[KIPSEC_STAT_TX_SA_EXPIRED]		= "tx_sa_expired",
 	[KIPSEC_STAT_TX_MALFORMED]		= "tx_malformed",
+	[KIPSEC_STAT_TX_TOO_BIG]		= "tx_too_big",
 };
 
 void kipsec_stats_inc(struct kipsec_net *kn, enum kipsec_stat s)

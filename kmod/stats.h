@@ -13,6 +13,7 @@ enum kipsec_stat {
 	/* totals, not drops */
 	KIPSEC_STAT_RX_PACKETS,		/* decrypted and passed on */
 	KIPSEC_STAT_TX_PACKETS,		/* encrypted and sent */
+	KIPSEC_STAT_RX_PMTU_LEARNED,	/* ICMP lowered an SA's path MTU */
 	/* inbound drops */
 	KIPSEC_STAT_RX_AUTH_FAIL,	/* ICV did not verify */
 	KIPSEC_STAT_RX_REPLAY,		/* duplicate or left of the window */
@@ -37,6 +38,7 @@ enum kipsec_stat {
 	KIPSEC_STAT_TX_CRYPTO_ERROR,
 	KIPSEC_STAT_TX_SA_EXPIRED,	/* SA past a hard lifetime limit */
 	KIPSEC_STAT_TX_MALFORMED,	/* IPv6 headers of the packet unusable */
+	KIPSEC_STAT_TX_TOO_BIG,		/* too big for the path: ICMP sent */
 
 	KIPSEC_STAT_MAX
 };
