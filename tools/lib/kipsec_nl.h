@@ -130,6 +130,7 @@ enum kipsec_attr_set {
 	KIPSEC_SET_TMPL,	/* KIPSEC_A_TMPL_* */
 	KIPSEC_SET_STATS,	/* KIPSEC_A_STATS_* */
 	KIPSEC_SET_COUNTER,	/* KIPSEC_A_COUNTER_* */
+	KIPSEC_SET_LIFETIME,	/* KIPSEC_A_LIFE_* */
 };
 
 enum kipsec_attr_type {

@@ -224,6 +224,73 @@ static void test_schema(void)
 	      "cmd name");
 }
 
+/* every attribute of the UAPI header has a name and type, but the pads */
+static void test_schema_complete(void)
+{
+	static const struct {
+		enum kipsec_attr_set set;
+		unsigned int max, pad;	/* pad 0: none */
+	} sets[] = {
+		{ KIPSEC_SET_TOP, KIPSEC_A_MAX, 0 },
+		{ KIPSEC_SET_SA, KIPSEC_A_SA_MAX, KIPSEC_A_SA_PAD },
+		{ KIPSEC_SET_ALG, KIPSEC_A_ALG_MAX, 0 },
+		{ KIPSEC_SET_SA_STATS, KIPSEC_A_SA_STATS_MAX, KIPSEC_A_SA_STATS_PAD },
+		{ KIPSEC_SET_POLICY, KIPSEC_A_POLICY_MAX, KIPSEC_A_POLICY_PAD },
+		{ KIPSEC_SET_SEL, KIPSEC_A_SEL_MAX, 0 },
+		{ KIPSEC_SET_TMPL, KIPSEC_A_TMPL_MAX, 0 },
+		{ KIPSEC_SET_STATS, KIPSEC_A_STATS_MAX, 0 },
+		{ KIPSEC_SET_COUNTER, KIPSEC_A_COUNTER_MAX, KIPSEC_A_COUNTER_PAD },
+		{ KIPSEC_SET_LIFETIME, KIPSEC_A_LIFE_MAX, KIPSEC_A_LIFE_PAD },
+	};
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		CHECK(kipsec_attr_max(sets[i].set) == sets[i].max,
+		      "max of set %s", kipsec_attr_set_name(sets[i].set));
+		for (unsigned int t = 1; t <= sets[i].max; t++)
+			if (t != sets[i].pad)
+				CHECK(kipsec_attr_spec(sets[i].set, t) != NULL,
+				      "set %s attribute %u has no spec",
+				      kipsec_attr_set_name(sets[i].set), t);
+	}
+}
+
+/* sa { lifetime-hard { packets } }: paths into the lifetime set */
+static void test_schema_lifetime(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	const struct nlattr *life[KIPSEC_A_LIFE_MAX + 1];
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+	struct nlattr *nest, *lt;
+	char path[96];
+	uint32_t off;
+
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_TUNNEL_DF, KIPSEC_DF_SET);
+	lt = mnl_attr_nest_start(nlh, KIPSEC_A_SA_LIFETIME_HARD);
+	off = (char *)mnl_nlmsg_get_payload_tail(nlh) - buf;
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_PACKETS, 1000);
+	mnl_attr_nest_end(nlh, lt);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, KIPSEC_A_EXPIRE_REASON, KIPSEC_EXPIRE_PACKETS);
+
+	CHECK(kipsec_attr_path(nlh, off, path, sizeof(path)) == 0 &&
+	      !strcmp(path, "sa.lifetime-hard.packets"), "lifetime path: %s", path);
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA] &&
+	      tb[KIPSEC_A_EXPIRE_REASON] &&
+	      mnl_attr_get_u32(tb[KIPSEC_A_EXPIRE_REASON]) == KIPSEC_EXPIRE_PACKETS,
+	      "expire-reason parsed");
+	CHECK(tb[KIPSEC_A_SA] &&
+	      kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == 0 &&
+	      sa[KIPSEC_A_SA_TUNNEL_DF] && sa[KIPSEC_A_SA_LIFETIME_HARD] &&
+	      kipsec_attr_parse_nest(sa[KIPSEC_A_SA_LIFETIME_HARD],
+				     KIPSEC_SET_LIFETIME, life) == 0 &&
+	      life[KIPSEC_A_LIFE_PACKETS] &&
+	      mnl_attr_get_u64(life[KIPSEC_A_LIFE_PACKETS]) == 1000,
+	      "lifetime parsed");
+}
+
 static void test_json(void)
 {
 	struct kipsec_json j;
@@ -254,6 +321,8 @@ int main(void)
 	test_numbers();
 	test_addr();
 	test_schema();
+	test_schema_complete();
+	test_schema_lifetime();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
