@@ -291,6 +291,195 @@ static void test_schema_lifetime(void)
 	      "lifetime parsed");
 }
 
+/* the proposal table, restated from the grammar, one entry at a time */
+struct want_proposal {
+	char name[32];
+	uint8_t proto;
+	const char *aead, *enc, *auth;
+	size_t enc_len, auth_len;
+	uint32_t icv;
+};
+
+static size_t want_proposals(struct want_proposal *w)
+{
+	static const unsigned int aes[] = { 128, 192, 256 };
+	static const struct {
+		const char *name;
+		size_t len;
+		uint32_t trunc;
+	} sha[] = {
+		{ "sha1", 20, 96 }, { "sha256", 32, 128 },
+		{ "sha384", 48, 192 }, { "sha512", 64, 256 },
+	};
+	static const unsigned int gcm_icv[] = { 8, 12, 16 };
+	static char hmac[4][16];
+	size_t n = 0;
+
+	for (size_t h = 0; h < 4; h++)
+		snprintf(hmac[h], sizeof(hmac[h]), "hmac(%s)", sha[h].name);
+	for (size_t a = 0; a < 3; a++) {
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(w[n].name, sizeof(w[n].name), "aes%ugcm%u",
+				 aes[a], gcm_icv[i]);
+			w[n].proto = IPPROTO_ESP;
+			w[n].aead = "rfc4106(gcm(aes))";
+			w[n].enc_len = aes[a] / 8 + 4;
+			w[n++].icv = gcm_icv[i] * 8;
+		}
+		snprintf(w[n].name, sizeof(w[n].name), "aes%ugmac", aes[a]);
+		w[n].proto = IPPROTO_ESP;
+		w[n].aead = "rfc4543(gcm(aes))";
+		w[n].enc_len = aes[a] / 8 + 4;
+		w[n++].icv = 128;
+		for (size_t h = 0; h < 4; h++) {
+			snprintf(w[n].name, sizeof(w[n].name), "aes%u-%s",
+				 aes[a], sha[h].name);
+			w[n].proto = IPPROTO_ESP;
+			w[n].enc = "cbc(aes)";
+			w[n].enc_len = aes[a] / 8;
+			w[n].auth = hmac[h];
+			w[n].auth_len = sha[h].len;
+			w[n++].icv = sha[h].trunc;
+			snprintf(w[n].name, sizeof(w[n].name), "aes%uctr-%s",
+				 aes[a], sha[h].name);
+			w[n].proto = IPPROTO_ESP;
+			w[n].enc = "rfc3686(ctr(aes))";
+			w[n].enc_len = aes[a] / 8 + 4;
+			w[n].auth = hmac[h];
+			w[n].auth_len = sha[h].len;
+			w[n++].icv = sha[h].trunc;
+		}
+	}
+	strcpy(w[n].name, "chacha20poly1305");
+	w[n].proto = IPPROTO_ESP;
+	w[n].aead = "rfc7539esp(chacha20,poly1305)";
+	w[n].enc_len = 36;
+	w[n++].icv = 128;
+	for (size_t h = 0; h < 4; h++) {
+		snprintf(w[n].name, sizeof(w[n].name), "null-%s", sha[h].name);
+		w[n].proto = IPPROTO_ESP;
+		w[n].enc = "ecb(cipher_null)";
+		w[n].auth = hmac[h];
+		w[n].auth_len = sha[h].len;
+		w[n++].icv = sha[h].trunc;
+		snprintf(w[n].name, sizeof(w[n].name), "%s", sha[h].name);
+		w[n].proto = IPPROTO_AH;
+		w[n].auth = hmac[h];
+		w[n].auth_len = sha[h].len;
+		w[n++].icv = sha[h].trunc;
+	}
+	return n;
+}
+
+/*
+ * The nest @type of @sa holds algorithm @name with key @key (@len bytes)
+ * and ICV @icv (-1: no ICV attribute); a NULL @name: no such nest.
+ */
+static bool alg_is(const struct nlattr **sa, unsigned int type,
+		   const char *name, const uint8_t *key, size_t len, int64_t icv)
+{
+	const struct nlattr *alg[KIPSEC_A_ALG_MAX + 1];
+
+	if (!name)
+		return !sa[type];
+	if (!sa[type] ||
+	    kipsec_attr_parse_nest(sa[type], KIPSEC_SET_ALG, alg) ||
+	    !alg[KIPSEC_A_ALG_NAME] || !alg[KIPSEC_A_ALG_KEY] ||
+	    strcmp(mnl_attr_get_str(alg[KIPSEC_A_ALG_NAME]), name) ||
+	    mnl_attr_get_payload_len(alg[KIPSEC_A_ALG_KEY]) != len ||
+	    (len && memcmp(mnl_attr_get_payload(alg[KIPSEC_A_ALG_KEY]), key, len)))
+		return false;
+	if (icv < 0)
+		return !alg[KIPSEC_A_ALG_ICV_LEN];
+	return alg[KIPSEC_A_ALG_ICV_LEN] &&
+	       mnl_attr_get_u32(alg[KIPSEC_A_ALG_ICV_LEN]) == icv;
+}
+
+static void test_proposals(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	struct want_proposal w[64] = { 0 };
+	size_t n = want_proposals(w), listed = 0;
+	const struct kipsec_proposal *p;
+	uint8_t key[KIPSEC_KEY_MAX];
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = i + 1;
+	CHECK(n == 45, "grammar restated: %zu proposals", n);
+	for (size_t i = 0; i < n; i++) {
+		struct nlmsghdr *nlh;
+		struct nlattr *nest;
+		size_t len = w[i].enc_len + w[i].auth_len;
+		uint32_t before;
+
+		p = kipsec_proposal_find(w[i].name);
+		CHECK(p != NULL, "proposal %s missing", w[i].name);
+		if (!p)
+			continue;
+		CHECK(p->proto == w[i].proto, "%s: proto %u", w[i].name, p->proto);
+		CHECK(kipsec_proposal_key_len(p) == len, "%s: key length %zu",
+		      w[i].name, kipsec_proposal_key_len(p));
+
+		nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+		nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+		before = nlh->nlmsg_len;
+		CHECK(kipsec_proposal_put(nlh, p, key, len + 1) == -EINVAL &&
+		      nlh->nlmsg_len == before, "%s: long key refused", w[i].name);
+		CHECK(kipsec_proposal_put(nlh, p, key, len - 1) == -EINVAL &&
+		      nlh->nlmsg_len == before, "%s: short key refused", w[i].name);
+		CHECK(kipsec_proposal_put(nlh, p, key, len) == 0, "%s: put",
+		      w[i].name);
+		mnl_attr_nest_end(nlh, nest);
+		if (kipsec_attr_parse_msg(nlh, tb) || !tb[KIPSEC_A_SA] ||
+		    kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa)) {
+			CHECK(false, "%s: parse", w[i].name);
+			continue;
+		}
+		/* aead: the whole key; else enc key first, integrity key after */
+		CHECK(alg_is(sa, KIPSEC_A_SA_AEAD, w[i].aead, key, w[i].enc_len,
+			     w[i].icv), "%s: aead nest", w[i].name);
+		CHECK(alg_is(sa, KIPSEC_A_SA_ENC, w[i].enc, key, w[i].enc_len, -1),
+		      "%s: enc nest", w[i].name);
+		CHECK(alg_is(sa, KIPSEC_A_SA_AUTH, w[i].auth, key + w[i].enc_len,
+			     w[i].auth_len, w[i].icv), "%s: auth nest", w[i].name);
+	}
+	for (size_t i = 0; (p = kipsec_proposal_get(i)); i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < n; k++)
+			known |= !strcmp(p->name, w[k].name);
+		CHECK(known, "proposal %s is not in the grammar", p->name);
+		listed++;
+	}
+	CHECK(listed == n, "%zu proposals listed, %zu in the grammar", listed, n);
+	CHECK(kipsec_proposal_find("aes128gcm20") == NULL &&
+	      kipsec_proposal_find("AES128GCM16") == NULL &&
+	      kipsec_proposal_find("") == NULL, "unknown proposals");
+}
+
+/* an empty key is sent as an empty attribute; ICV only when asked */
+static void test_put_alg(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_alg enc = { .name = "ecb(cipher_null)" };
+	struct kipsec_alg auth = { .name = "digest_null", .has_icv = true };
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+
+	kipsec_attr_put_alg(nlh, KIPSEC_A_SA_ENC, &enc);
+	kipsec_attr_put_alg(nlh, KIPSEC_A_SA_AUTH, &auth);
+	mnl_attr_nest_end(nlh, nest);
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA] &&
+	      kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == 0 &&
+	      alg_is(sa, KIPSEC_A_SA_ENC, "ecb(cipher_null)", NULL, 0, -1) &&
+	      alg_is(sa, KIPSEC_A_SA_AUTH, "digest_null", NULL, 0, 0),
+	      "null algorithms with empty keys, ICV 0 sent");
+}
+
 static void test_json(void)
 {
 	struct kipsec_json j;
@@ -323,6 +512,8 @@ int main(void)
 	test_schema();
 	test_schema_complete();
 	test_schema_lifetime();
+	test_proposals();
+	test_put_alg();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
