@@ -71,6 +71,8 @@ static void test_key(void)
 	CHECK(kipsec_parse_key(&c, "0102", key, sizeof(key), &len) == -1,
 	      "key without 0x");
 	CHECK(kipsec_parse_key(&c, "0x", key, sizeof(key), &len) == -1, "empty key");
+	CHECK(kipsec_parse_key(&c, "", key, sizeof(key), &len) == 0 && len == 0,
+	      "\"\": the empty key of null algorithms");
 
 	fd = mkstemp(path);
 	CHECK(fd >= 0, "mkstemp");
@@ -480,6 +482,108 @@ static void test_put_alg(void)
 	      "null algorithms with empty keys, ICV 0 sent");
 }
 
+/* "0x" and @n bytes 1, 2, 3, ... in hex */
+static void hex_key(char *arg, size_t n, uint8_t first)
+{
+	strcpy(arg, "0x");
+	for (size_t i = 0; i < n; i++)
+		sprintf(arg + 2 + 2 * i, "%02x", (uint8_t)(first + i));
+}
+
+static bool all_zero(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* algorithms from the command line: keys leave argv, land in the nests */
+static void test_sa_algs(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	char w_alg[] = "alg", w_prop[] = "aes128-sha256", ike_key[2 + 96 + 1];
+	char w_enc[] = "enc", w_cbc[] = "cbc(aes)", enc_key[2 + 32 + 1];
+	char w_auth[] = "auth", w_hmac[] = "hmac(sha1)", auth_key[2 + 40 + 1];
+	char w_trunc[] = "auth-trunc", w_bits[] = "160";
+	char *ike_argv[] = { w_prop, ike_key };
+	char *xfrm_argv[] = { w_cbc, enc_key, w_hmac, auth_key };
+	struct kipsec_args a = { 2, ike_argv };
+	struct kipsec_cli c = { 0 };
+	struct kipsec_sa_algs s = { 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint8_t want[48];
+
+	for (size_t i = 0; i < sizeof(want); i++)
+		want[i] = 0x40 + i;
+
+	/* alg PROPOSAL KEY: 16 bytes of AES key, then 32 of HMAC key */
+	hex_key(ike_key, 48, 0x40);
+	CHECK(kipsec_sa_alg_parse(&c, &a, &s, w_alg) == 0 &&
+	      kipsec_sa_algs_check(&c, &s, IPPROTO_ESP) == 0, "alg parsed");
+	CHECK(all_zero(ike_key, sizeof(ike_key)), "alg key wiped from argv");
+	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+	kipsec_sa_algs_put(nlh, &s);
+	mnl_attr_nest_end(nlh, nest);
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA] &&
+	      kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == 0 &&
+	      alg_is(sa, KIPSEC_A_SA_AEAD, NULL, NULL, 0, 0) &&
+	      alg_is(sa, KIPSEC_A_SA_ENC, "cbc(aes)", want, 16, -1) &&
+	      alg_is(sa, KIPSEC_A_SA_AUTH, "hmac(sha256)", want + 16, 32, 128),
+	      "alg aes128-sha256: key split, ICV 128");
+	CHECK(kipsec_sa_algs_check(&c, &s, IPPROTO_AH) != 0,
+	      "aes128-sha256 refused for AH");
+
+	/* enc NAME KEY auth NAME KEY: no ICV for plain auth */
+	memset(&s, 0, sizeof(s));
+	a.argc = 4;
+	a.argv = xfrm_argv;
+	hex_key(enc_key, 16, 0x40);
+	hex_key(auth_key, 20, 0x50);
+	CHECK(kipsec_sa_alg_parse(&c, &a, &s, w_enc) == 0 &&
+	      kipsec_sa_alg_parse(&c, &a, &s, w_auth) == 0 &&
+	      kipsec_sa_algs_check(&c, &s, IPPROTO_ESP) == 0, "enc, auth parsed");
+	CHECK(all_zero(enc_key, sizeof(enc_key)) &&
+	      all_zero(auth_key, sizeof(auth_key)), "enc, auth keys wiped");
+	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+	kipsec_sa_algs_put(nlh, &s);
+	mnl_attr_nest_end(nlh, nest);
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA] &&
+	      kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == 0 &&
+	      alg_is(sa, KIPSEC_A_SA_ENC, "cbc(aes)", want, 16, -1) &&
+	      alg_is(sa, KIPSEC_A_SA_AUTH, "hmac(sha1)", want + 16, 20, -1),
+	      "enc and auth nests, auth without ICV");
+
+	/* auth-trunc NAME KEY BITS, for AH */
+	{
+		char *argv[] = { w_hmac, auth_key, w_bits };
+
+		memset(&s, 0, sizeof(s));
+		a.argc = 3;
+		a.argv = argv;
+		hex_key(auth_key, 20, 0x40);
+		CHECK(kipsec_sa_alg_parse(&c, &a, &s, w_trunc) == 0 &&
+		      kipsec_sa_algs_check(&c, &s, IPPROTO_AH) == 0,
+		      "auth-trunc parsed");
+		CHECK(kipsec_sa_algs_check(&c, &s, IPPROTO_ESP) != 0,
+		      "auth-trunc alone refused for ESP");
+		nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_ADD);
+		nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+		kipsec_sa_algs_put(nlh, &s);
+		mnl_attr_nest_end(nlh, nest);
+		CHECK(kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA] &&
+		      kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) == 0 &&
+		      alg_is(sa, KIPSEC_A_SA_ENC, NULL, NULL, 0, 0) &&
+		      alg_is(sa, KIPSEC_A_SA_AUTH, "hmac(sha1)", want, 20, 160),
+		      "auth-trunc nest with ICV 160");
+	}
+}
+
 static void test_json(void)
 {
 	struct kipsec_json j;
@@ -514,6 +618,7 @@ int main(void)
 	test_schema_lifetime();
 	test_proposals();
 	test_put_alg();
+	test_sa_algs();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
