@@ -2,8 +2,10 @@
 /*
  * Unit tests of the pieces of tools/lib and the CLI that run without the
  * kernel module: hex keys, addresses and prefixes, the attribute schema
- * (validation, attribute paths for extack offsets) and JSON escaping.
- * Messages here are requests built by the test, never kernel replies.
+ * (validation, attribute paths for extack offsets), the IKE proposal
+ * table, algorithm words, SA and event output, and JSON escaping.
+ * Kernel replies and events are crafted here the way the kernel builds
+ * them (attribute by attribute, per the spec) and printed into memory.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -584,6 +586,197 @@ static void test_sa_algs(void)
 	}
 }
 
+/* a kernel reply (or event) as the kernel builds it, attribute by attribute */
+static void put_alg_reply(struct nlmsghdr *nlh, uint16_t type, const char *name,
+			  uint32_t key_bits, int64_t icv)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_strz(nlh, KIPSEC_A_ALG_NAME, name);
+	if (icv >= 0)
+		mnl_attr_put_u32(nlh, KIPSEC_A_ALG_ICV_LEN, icv);
+	mnl_attr_put_u32(nlh, KIPSEC_A_ALG_KEY_LEN, key_bits);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_addrs(struct nlmsghdr *nlh, const char *src, const char *dst)
+{
+	struct kipsec_addr a;
+
+	kipsec_addr_parse(&a, src);
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SA_SRC, &a);
+	kipsec_addr_parse(&a, dst);
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SA_DST, &a);
+}
+
+/* an ESP tunnel SA with every reply attribute of issue 3 */
+static struct nlmsghdr *reply_full(char *buf, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, cmd);
+	struct nlattr *sa, *nest;
+
+	sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+	put_addrs(nlh, "10.0.0.1", "10.0.0.2");
+	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x1000);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_PROTO, IPPROTO_ESP);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_MODE, KIPSEC_MODE_TUNNEL);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_REQID, 7);
+	put_alg_reply(nlh, KIPSEC_A_SA_ENC, "rfc3686(ctr(aes))", 160, -1);
+	put_alg_reply(nlh, KIPSEC_A_SA_AUTH, "hmac(sha256)", 256, 96);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_REPLAY_WINDOW, 64);
+	/* a flag this tool has no name for: 1 << 6 */
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_FLAGS, KIPSEC_SA_FLAG_ESN |
+			 KIPSEC_SA_FLAG_NOECN | KIPSEC_SA_FLAG_DECAP_DSCP |
+			 KIPSEC_SA_FLAG_DONT_ENCAP_DSCP | 1 << 6);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_STATE, KIPSEC_SA_STATE_VALID);
+	mnl_attr_put_u64(nlh, KIPSEC_A_SA_SEQ_OUT, 0x100000002ull);
+	mnl_attr_put_u64(nlh, KIPSEC_A_SA_SEQ_IN, 10);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA_LIFETIME_SOFT);
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_BYTES, 1000000);
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_ADD_SECS, 3000);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA_LIFETIME_HARD);
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_BYTES, 2000000);
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_PACKETS, 20);
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_ADD_SECS, 3600);
+	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_USE_SECS, 600);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u64(nlh, KIPSEC_A_SA_ADD_TIME, 1700000000);
+	mnl_attr_put_u64(nlh, KIPSEC_A_SA_USE_TIME, 1700000005);
+	mnl_attr_put_u64(nlh, KIPSEC_A_SA_LAST_USE_TIME, 1700000100);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_TUNNEL_DF, KIPSEC_DF_SET);
+	mnl_attr_nest_end(nlh, sa);
+	return nlh;
+}
+
+/* ESP NULL/NULL, allowed by flag insecure; a df value without a name */
+static struct nlmsghdr *reply_null(char *buf)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+	struct nlattr *sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+
+	put_addrs(nlh, "fd00::1", "fd00::2");
+	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x2000);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_PROTO, IPPROTO_ESP);
+	put_alg_reply(nlh, KIPSEC_A_SA_ENC, "ecb(cipher_null)", 0, -1);
+	put_alg_reply(nlh, KIPSEC_A_SA_AUTH, "digest_null", 0, 0);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_FLAGS, KIPSEC_SA_FLAG_INSECURE);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_TUNNEL_DF, 9);
+	mnl_attr_nest_end(nlh, sa);
+	return nlh;
+}
+
+/* AH; ESP NULL encryption with real integrity; AEAD: none is INSECURE */
+static struct nlmsghdr *reply_other(char *buf, int which)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+	struct nlattr *sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+
+	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x3000);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_PROTO, which ? IPPROTO_ESP : IPPROTO_AH);
+	if (which == 1)
+		put_alg_reply(nlh, KIPSEC_A_SA_ENC, "ecb(cipher_null)", 0, -1);
+	if (which < 2)
+		put_alg_reply(nlh, KIPSEC_A_SA_AUTH, "hmac(sha1)", 160, 96);
+	else
+		put_alg_reply(nlh, KIPSEC_A_SA_AEAD, "rfc4543(gcm(aes))", 160, 128);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_FLAGS, 0);
+	mnl_attr_nest_end(nlh, sa);
+	return nlh;
+}
+
+/* the SA of a reply as `sa show` prints it, or its JSON; NULL if refused */
+static char *show_sa(const struct nlmsghdr *nlh, bool json)
+{
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	struct kipsec_json j;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int err = -EINVAL;
+
+	if (kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA]) {
+		kipsec_json_init(&j, f);
+		err = json ? kipsec_show_sa_json(&j, NULL, tb[KIPSEC_A_SA]) :
+			     kipsec_show_sa(f, "", "\t", tb[KIPSEC_A_SA]);
+	}
+	fclose(f);
+	if (!err)
+		return out;
+	free(out);
+	return NULL;
+}
+
+#define CHECK_TEXT(got, want, what) do {				\
+	char *g_ = (got);						\
+									\
+	CHECK(g_ && !strcmp(g_, want), "%s:\n--- want\n%s--- got\n%s",	\
+	      what, want, g_ ? g_ : "(refused)\n");			\
+	free(g_);							\
+} while (0)
+
+static void test_show_sa(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+
+	CHECK_TEXT(show_sa(reply_full(buf, KIPSEC_CMD_SA_GET), false),
+		"src 10.0.0.1 dst 10.0.0.2\n"
+		"\tproto esp spi 0x00001000 reqid 7 mode tunnel\n"
+		"\treplay-window 64 flag esn noecn decap-dscp dont-encap-dscp 0x40 df set state valid\n"
+		"\tenc rfc3686(ctr(aes)) (hidden) 160\n"
+		"\tauth-trunc hmac(sha256) (hidden) 256 96\n"
+		"\tseq-out 4294967298 seq-in 10\n"
+		"\tlifetime soft bytes 1000000 add-secs 3000\n"
+		"\tlifetime hard bytes 2000000 packets 20 add-secs 3600 use-secs 600\n"
+		"\tadd-time 1700000000 use-time 1700000005 last-use-time 1700000100\n",
+		"show: every new attribute");
+	CHECK_TEXT(show_sa(reply_full(buf, KIPSEC_CMD_SA_GET), true),
+		"{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"proto\":\"esp\",\"spi\":4096,"
+		"\"mode\":\"tunnel\",\"reqid\":7,\"replay_window\":64,"
+		"\"flags\":[\"esn\",\"noecn\",\"decap-dscp\",\"dont-encap-dscp\",64],"
+		"\"tunnel_df\":\"set\",\"state\":\"valid\","
+		"\"enc\":{\"name\":\"rfc3686(ctr(aes))\",\"key_len\":160,\"key\":\"(hidden)\"},"
+		"\"auth\":{\"name\":\"hmac(sha256)\",\"key_len\":256,\"icv_len\":96,\"key\":\"(hidden)\"},"
+		"\"insecure\":false,\"seq_out\":4294967298,\"seq_in\":10,"
+		"\"lifetime_soft\":{\"bytes\":1000000,\"add_secs\":3000},"
+		"\"lifetime_hard\":{\"bytes\":2000000,\"packets\":20,\"add_secs\":3600,\"use_secs\":600},"
+		"\"add_time\":1700000000,\"use_time\":1700000005,\"last_use_time\":1700000100}\n",
+		"json: every new attribute");
+
+	CHECK_TEXT(show_sa(reply_null(buf), false),
+		"src fd00::1 dst fd00::2\n"
+		"\tproto esp spi 0x00002000\n"
+		"\tflag insecure df 9\n"
+		"\tenc ecb(cipher_null) (hidden) 0\n"
+		"\tauth-trunc digest_null (hidden) 0 0\n"
+		"\tINSECURE\n",
+		"show: NULL/NULL is INSECURE");
+	CHECK_TEXT(show_sa(reply_null(buf), true),
+		"{\"src\":\"fd00::1\",\"dst\":\"fd00::2\",\"proto\":\"esp\",\"spi\":8192,"
+		"\"flags\":[\"insecure\"],\"tunnel_df\":9,"
+		"\"enc\":{\"name\":\"ecb(cipher_null)\",\"key_len\":0,\"key\":\"(hidden)\"},"
+		"\"auth\":{\"name\":\"digest_null\",\"key_len\":0,\"icv_len\":0,\"key\":\"(hidden)\"},"
+		"\"insecure\":true}\n",
+		"json: NULL/NULL is insecure");
+
+	CHECK_TEXT(show_sa(reply_other(buf, 0), false),
+		"sa\n"
+		"\tproto ah spi 0x00003000\n"
+		"\tauth-trunc hmac(sha1) (hidden) 160 96\n",
+		"show: AH");
+	CHECK_TEXT(show_sa(reply_other(buf, 1), false),
+		"sa\n"
+		"\tproto esp spi 0x00003000\n"
+		"\tenc ecb(cipher_null) (hidden) 0\n"
+		"\tauth-trunc hmac(sha1) (hidden) 160 96\n",
+		"show: NULL encryption with integrity is not INSECURE");
+	CHECK_TEXT(show_sa(reply_other(buf, 2), true),
+		"{\"proto\":\"esp\",\"spi\":12288,\"flags\":[],"
+		"\"aead\":{\"name\":\"rfc4543(gcm(aes))\",\"key_len\":160,\"icv_len\":128,\"key\":\"(hidden)\"},"
+		"\"insecure\":false}\n",
+		"json: GMAC, no flags");
+}
+
 static void test_json(void)
 {
 	struct kipsec_json j;
@@ -619,6 +812,7 @@ int main(void)
 	test_proposals();
 	test_put_alg();
 	test_sa_algs();
+	test_show_sa();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
