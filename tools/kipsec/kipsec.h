@@ -171,5 +171,7 @@ int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_policy_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_stats_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_monitor_main(struct kipsec_cli *c, struct kipsec_args *a);
+/* monitor.c: one event as monitor prints it; -EINVAL if malformed */
+int kipsec_monitor_print(FILE *f, bool json, const struct nlmsghdr *nlh);
 
 #endif /* KIPSEC_CLI_H */

@@ -44,6 +44,12 @@ int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word)
 	return KIPSEC_EXIT_USAGE;
 }
 
+int kipsec_cli_error(const char *fmt, ...)
+{
+	(void)fmt;
+	return KIPSEC_EXIT_ERROR;
+}
+
 static void test_hex(void)
 {
 	uint8_t out[8];
@@ -777,6 +783,102 @@ static void test_show_sa(void)
 		"json: GMAC, no flags");
 }
 
+/* sa-expire-ntf: a small SA, expire-hard if @hard, a reason unless < 0 */
+static struct nlmsghdr *expire_event(char *buf, bool hard, int64_t reason)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42,
+						  KIPSEC_CMD_SA_EXPIRE_NTF);
+	struct nlattr *sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+
+	put_addrs(nlh, "10.0.0.1", "10.0.0.2");
+	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x1000);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_PROTO, IPPROTO_ESP);
+	mnl_attr_nest_end(nlh, sa);
+	if (hard)
+		mnl_attr_put(nlh, KIPSEC_A_EXPIRE_HARD, 0, NULL);
+	if (reason >= 0)
+		mnl_attr_put_u32(nlh, KIPSEC_A_EXPIRE_REASON, reason);
+	return nlh;
+}
+
+/* an event as `kipsec monitor` (-j) prints it; NULL if refused */
+static char *monitor(const struct nlmsghdr *nlh, bool json)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int err = kipsec_monitor_print(f, json, nlh);
+
+	fclose(f);
+	if (!err)
+		return out;
+	free(out);
+	return NULL;
+}
+
+static void test_monitor_expire(void)
+{
+	static const char *const reasons[] = {
+		[KIPSEC_EXPIRE_BYTES] = "bytes",
+		[KIPSEC_EXPIRE_PACKETS] = "packets",
+		[KIPSEC_EXPIRE_ADD_TIME] = "add-time",
+		[KIPSEC_EXPIRE_USE_TIME] = "use-time",
+		[KIPSEC_EXPIRE_SEQ_OVERFLOW] = "seq-overflow",
+	};
+	static const char sa_text[] =
+		"[sa-expire] src 10.0.0.1 dst 10.0.0.2\n"
+		"\tproto esp spi 0x00001000\n";
+	static const char sa_json[] =
+		"\"sa\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"proto\":\"esp\","
+		"\"spi\":4096,\"insecure\":false}}\n";
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	char want[512];
+
+	for (unsigned int r = 0; r < sizeof(reasons) / sizeof(reasons[0]); r++) {
+		for (int hard = 0; hard < 2; hard++) {
+			snprintf(want, sizeof(want), "%s\texpire %s %s\n", sa_text,
+				 hard ? "hard" : "soft", reasons[r]);
+			CHECK_TEXT(monitor(expire_event(buf, hard, r), false), want,
+				   "monitor: expire with a reason");
+			snprintf(want, sizeof(want),
+				 "{\"event\":\"sa-expire\",\"hard\":%s,\"reason\":\"%s\",%s",
+				 hard ? "true" : "false", reasons[r], sa_json);
+			CHECK_TEXT(monitor(expire_event(buf, hard, r), true), want,
+				   "monitor -j: expire with a reason");
+		}
+	}
+
+	/* an older kernel: no reason; a newer one: a reason without a name */
+	snprintf(want, sizeof(want), "%s\texpire hard\n", sa_text);
+	CHECK_TEXT(monitor(expire_event(buf, true, -1), false), want,
+		   "monitor: expire without a reason");
+	snprintf(want, sizeof(want), "{\"event\":\"sa-expire\",\"hard\":true,%s",
+		 sa_json);
+	CHECK_TEXT(monitor(expire_event(buf, true, -1), true), want,
+		   "monitor -j: expire without a reason");
+	snprintf(want, sizeof(want), "%s\texpire soft 42\n", sa_text);
+	CHECK_TEXT(monitor(expire_event(buf, false, 42), false), want,
+		   "monitor: a reason without a name");
+	snprintf(want, sizeof(want),
+		 "{\"event\":\"sa-expire\",\"hard\":false,\"reason\":42,%s", sa_json);
+	CHECK_TEXT(monitor(expire_event(buf, false, 42), true), want,
+		   "monitor -j: a reason without a name");
+
+	/* the whole SA is printed as by show, then the expire line */
+	CHECK_TEXT(monitor(reply_full(buf, KIPSEC_CMD_SA_EXPIRE_NTF), false),
+		"[sa-expire] src 10.0.0.1 dst 10.0.0.2\n"
+		"\tproto esp spi 0x00001000 reqid 7 mode tunnel\n"
+		"\treplay-window 64 flag esn noecn decap-dscp dont-encap-dscp 0x40 df set state valid\n"
+		"\tenc rfc3686(ctr(aes)) (hidden) 160\n"
+		"\tauth-trunc hmac(sha256) (hidden) 256 96\n"
+		"\tseq-out 4294967298 seq-in 10\n"
+		"\tlifetime soft bytes 1000000 add-secs 3000\n"
+		"\tlifetime hard bytes 2000000 packets 20 add-secs 3600 use-secs 600\n"
+		"\tadd-time 1700000000 use-time 1700000005 last-use-time 1700000100\n"
+		"\texpire soft\n",
+		"monitor: a full SA");
+}
+
 static void test_json(void)
 {
 	struct kipsec_json j;
@@ -813,6 +915,7 @@ int main(void)
 	test_put_alg();
 	test_sa_algs();
 	test_show_sa();
+	test_monitor_expire();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
