@@ -703,6 +703,28 @@ for h in "-h" "help" "--help" "sa help" "policy help"; do
 	fi
 done
 
+# the SA usage names every word of the grammar
+sa_help=$(run sa help)
+for w in 'proto { esp | ah }' aead enc auth auth-trunc 'alg PROPOSAL KEY' \
+	 replay-window replay-seq replay-oseq replay-seq-hi replay-oseq-hi \
+	 'flag FLAG [ FLAG ... ] ]...' 'extra-flag dont-encap-dscp' \
+	 'df { copy | set | clear }' time-soft time-hard time-use-soft \
+	 time-use-hard byte-soft byte-hard packet-soft packet-hard \
+	 'esn | noecn | decap-dscp | dont-encap-dscp | insecure' \
+	 'aes{128,192,256}gcm{8,12,16}' chacha20poly1305 \
+	 'aes{128,192,256}gmac' 'aes{128,192,256}-sha{1,256,384,512}' \
+	 'aes{128,192,256}ctr-sha{1,256,384,512}' 'null-sha{1,256,384,512}' \
+	 'sha{1,256,384,512} (ah)' "'rfc7539esp(chacha20,poly1305)'" \
+	 "'rfc4543(gcm(aes))'" "'rfc3686(ctr(aes))'" "'ecb(cipher_null)'" \
+	 digest_null '0xHEX | "" | @FILE'; do
+	if grep -qF -- "$w" <<<"$sa_help"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec sa help does not mention: $w"
+	fi
+done
+
 # without the module (the usual case on a build host), a clear message
 if [ ! -d /sys/module/kipsec ]; then
 	got=$($VALGRIND "$K" sa show 2>&1)
