@@ -21,6 +21,11 @@ const char *kipsec_args_next(struct kipsec_args *a)
 	return *a->argv++;
 }
 
+const char *kipsec_args_peek(const struct kipsec_args *a)
+{
+	return a->argc > 0 ? *a->argv : NULL;
+}
+
 bool kipsec_args_match(const char *word, const char *kw)
 {
 	return !strcmp(word, kw);
@@ -74,6 +79,20 @@ int kipsec_parse_u32(const struct kipsec_cli *c, const char *kw,
 	if (kipsec_parse_ull(str, UINT32_MAX, &n)) {
 		kipsec_cli_usage_error(c, "invalid %s \"%s\" (a number from 0 to %u expected)",
 				       kw, str, UINT32_MAX);
+		return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+int kipsec_parse_u64(const struct kipsec_cli *c, const char *kw,
+		     const char *str, uint64_t *v)
+{
+	unsigned long long n;
+
+	if (kipsec_parse_ull(str, UINT64_MAX, &n)) {
+		kipsec_cli_usage_error(c, "invalid %s \"%s\" (a number from 0 to %llu expected)",
+				       kw, str, (unsigned long long)UINT64_MAX);
 		return -1;
 	}
 	*v = n;
@@ -199,6 +218,11 @@ int kipsec_parse_key(const struct kipsec_cli *c, const char *str,
 	const char *hex = str;
 	int ret = -1;
 
+	if (!str[0]) {
+		/* "": the empty key of a null algorithm */
+		*len = 0;
+		return 0;
+	}
 	if (str[0] == '@') {
 		char *end;
 
@@ -215,7 +239,7 @@ int kipsec_parse_key(const struct kipsec_cli *c, const char *str,
 	} else if (str[0] == '0' && (str[1] == 'x' || str[1] == 'X')) {
 		hex = str + 2;
 	} else {
-		kipsec_cli_usage_error(c, "invalid key: 0x followed by hex digits, or @FILE, expected");
+		kipsec_cli_usage_error(c, "invalid key: 0x followed by hex digits, \"\" or @FILE expected");
 		goto out;
 	}
 
@@ -330,13 +354,20 @@ const char *kipsec_ipproto_name(uint32_t proto)
 }
 
 int kipsec_parse_xfrm_proto(const struct kipsec_cli *c, const char *str,
-			    uint32_t *proto)
+			    bool ah, uint32_t *proto)
 {
 	if (!strcmp(str, "esp") || !strcmp(str, "50")) {
 		*proto = IPPROTO_ESP;
 		return 0;
 	}
-	kipsec_cli_usage_error(c, "unsupported proto \"%s\" (only esp)", str);
+	if (ah && (!strcmp(str, "ah") || !strcmp(str, "51"))) {
+		*proto = IPPROTO_AH;
+		return 0;
+	}
+	if (ah)
+		kipsec_cli_usage_error(c, "unsupported proto \"%s\" (esp or ah)", str);
+	else
+		kipsec_cli_usage_error(c, "unsupported proto \"%s\" (only esp)", str);
 	return -1;
 }
 
@@ -360,6 +391,25 @@ static const char *const kipsec_action_names[] = {
 static const char *const kipsec_state_names[] = {
 	[KIPSEC_SA_STATE_LARVAL] = "larval",
 	[KIPSEC_SA_STATE_VALID] = "valid",
+};
+
+static const char *const kipsec_df_names[] = {
+	[KIPSEC_DF_COPY] = "copy",
+	[KIPSEC_DF_SET] = "set",
+	[KIPSEC_DF_CLEAR] = "clear",
+};
+
+static const char *const kipsec_expire_reason_names[] = {
+	[KIPSEC_EXPIRE_BYTES] = "bytes",
+	[KIPSEC_EXPIRE_PACKETS] = "packets",
+	[KIPSEC_EXPIRE_ADD_TIME] = "add-time",
+	[KIPSEC_EXPIRE_USE_TIME] = "use-time",
+	[KIPSEC_EXPIRE_SEQ_OVERFLOW] = "seq-overflow",
+};
+
+/* SA flags by bit number, as ip-xfrm spells them */
+static const char *const kipsec_sa_flag_names[] = {
+	"esn", "noecn", "decap-dscp", "dont-encap-dscp", "insecure",
 };
 
 #define KIPSEC_NAME(table, v) \
@@ -393,6 +443,41 @@ int kipsec_parse_dir(const struct kipsec_cli *c, const char *str,
 		return 0;
 	kipsec_cli_usage_error(c, "invalid dir \"%s\" (in, out or fwd)", str);
 	return -1;
+}
+
+int kipsec_parse_df(const struct kipsec_cli *c, const char *str, uint32_t *df)
+{
+	if (!kipsec_parse_name(kipsec_df_names, 3, str, df))
+		return 0;
+	kipsec_cli_usage_error(c, "invalid df \"%s\" (copy, set or clear)", str);
+	return -1;
+}
+
+/* a name of one KIPSEC_SA_FLAG_* as a bit, 0 if none */
+uint32_t kipsec_sa_flag_bit(const char *str)
+{
+	uint32_t bit;
+
+	if (kipsec_parse_name(kipsec_sa_flag_names,
+			      sizeof(kipsec_sa_flag_names) / sizeof(kipsec_sa_flag_names[0]),
+			      str, &bit))
+		return 0;
+	return 1u << bit;
+}
+
+const char *kipsec_sa_flag_name(unsigned int bit)
+{
+	return KIPSEC_NAME(kipsec_sa_flag_names, bit);
+}
+
+const char *kipsec_df_name(uint32_t df)
+{
+	return KIPSEC_NAME(kipsec_df_names, df);
+}
+
+const char *kipsec_expire_reason_name(uint32_t reason)
+{
+	return KIPSEC_NAME(kipsec_expire_reason_names, reason);
 }
 
 const char *kipsec_mode_name(uint32_t mode)

@@ -51,12 +51,15 @@ void kipsec_usage_policy(FILE *f);
 
 /* args.c: each parser prints its error and returns -1 */
 const char *kipsec_args_next(struct kipsec_args *a);
+const char *kipsec_args_peek(const struct kipsec_args *a);
 bool kipsec_args_match(const char *word, const char *kw);
 int kipsec_args_value(const struct kipsec_cli *c, struct kipsec_args *a,
 		      const char *kw, const char **val);
 int kipsec_args_dup(const struct kipsec_cli *c, bool seen, const char *kw);
 int kipsec_parse_u32(const struct kipsec_cli *c, const char *kw,
 		     const char *str, uint32_t *v);
+int kipsec_parse_u64(const struct kipsec_cli *c, const char *kw,
+		     const char *str, uint64_t *v);
 int kipsec_parse_u8(const struct kipsec_cli *c, const char *kw,
 		    const char *str, uint8_t *v);
 int kipsec_parse_spi(const struct kipsec_cli *c, const char *str,
@@ -74,16 +77,46 @@ int kipsec_parse_ports(const struct kipsec_cli *c, const char *kw,
 int kipsec_parse_ipproto(const struct kipsec_cli *c, const char *str,
 			 uint8_t *proto);
 int kipsec_parse_xfrm_proto(const struct kipsec_cli *c, const char *str,
-			    uint32_t *proto);
+			    bool ah, uint32_t *proto);
 int kipsec_parse_mode(const struct kipsec_cli *c, const char *str,
 		      uint32_t *mode);
 int kipsec_parse_dir(const struct kipsec_cli *c, const char *str,
 		     uint32_t *dir);
+int kipsec_parse_df(const struct kipsec_cli *c, const char *str, uint32_t *df);
+uint32_t kipsec_sa_flag_bit(const char *str);
 const char *kipsec_ipproto_name(uint32_t proto);
 const char *kipsec_mode_name(uint32_t mode);
 const char *kipsec_dir_name(uint32_t dir);
 const char *kipsec_action_name(uint32_t action);
 const char *kipsec_state_name(uint32_t state);
+const char *kipsec_sa_flag_name(unsigned int bit);
+const char *kipsec_df_name(uint32_t df);
+const char *kipsec_expire_reason_name(uint32_t reason);
+
+/* sa_alg.c: the algorithms of sa add and update */
+struct kipsec_cli_alg {
+	bool given;
+	char name[KIPSEC_ALG_NAME_MAX];
+	uint8_t key[KIPSEC_KEY_MAX];
+	size_t key_len;
+	bool has_icv;		/* aead, auth-trunc: icv_len is sent */
+	uint32_t icv_len;
+};
+
+struct kipsec_sa_algs {
+	struct kipsec_cli_alg aead, enc, auth;
+	const char *auth_word;			/* "auth" or "auth-trunc" */
+	const struct kipsec_proposal *proposal;	/* alg PROPOSAL KEY */
+	uint8_t key[KIPSEC_KEY_MAX];		/* ... its KEY */
+	size_t key_len;
+};
+
+bool kipsec_sa_alg_word(const char *word);
+int kipsec_sa_alg_parse(const struct kipsec_cli *c, struct kipsec_args *a,
+			struct kipsec_sa_algs *s, const char *word);
+int kipsec_sa_algs_check(const struct kipsec_cli *c,
+			 const struct kipsec_sa_algs *s, uint32_t proto);
+void kipsec_sa_algs_put(struct nlmsghdr *nlh, const struct kipsec_sa_algs *s);
 
 /* request.c */
 int kipsec_cli_msg(struct kipsec_cli *c, void *buf, uint8_t cmd,
@@ -138,5 +171,7 @@ int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_policy_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_stats_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_monitor_main(struct kipsec_cli *c, struct kipsec_args *a);
+/* monitor.c: one event as monitor prints it; -EINVAL if malformed */
+int kipsec_monitor_print(FILE *f, bool json, const struct nlmsghdr *nlh);
 
 #endif /* KIPSEC_CLI_H */

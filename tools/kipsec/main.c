@@ -21,22 +21,51 @@ static const char kipsec_usage_head[] =
 "OPTIONS := { -j[son] | -h[elp] | -V }\n";
 
 static const char kipsec_usage_sa_text[] =
-"kipsec sa { add | update } src ADDR dst ADDR proto esp spi SPI\n"
-"                  [ mode { transport | tunnel } ] [ reqid N ]\n"
-"                  aead ALGO KEY ICV-BITS [ replay-window N ]\n"
-"kipsec sa { del | get } [ src ADDR ] dst ADDR proto esp spi SPI\n"
+"kipsec sa { add | update } src ADDR dst ADDR proto { esp | ah } spi SPI\n"
+"                  [ mode { transport | tunnel } ] [ reqid N ] ALGOS\n"
+"                  [ replay-window N ] [ replay-seq N ] [ replay-oseq N ]\n"
+"                  [ replay-seq-hi N ] [ replay-oseq-hi N ]\n"
+"                  [ flag FLAG [ FLAG ... ] ]... [ extra-flag dont-encap-dscp ]\n"
+"                  [ df { copy | set | clear } ] [ LIMIT ]...\n"
+"kipsec sa { del | get } [ src ADDR ] dst ADDR proto { esp | ah } spi SPI\n"
 "kipsec sa [ show | list ]\n"
-"kipsec sa flush [ proto esp ]\n"
-"kipsec sa allocspi src ADDR dst ADDR proto esp [ min SPI max SPI ]\n";
+"kipsec sa flush [ proto { esp | ah } ]\n"
+"kipsec sa allocspi src ADDR dst ADDR proto { esp | ah } [ min SPI max SPI ]\n";
 
 static const char kipsec_usage_sa_defs[] =
 "ADDR     := IPv4 or IPv6 address (src and dst of one family)\n"
 "SPI, N   := decimal or 0x hex\n"
-"ALGO     := 'rfc4106(gcm(aes))'\n"
-"KEY      := 0xHEX | @FILE    AES key then 4-byte salt (20 bytes for AES-128,\n"
-"                             36 for AES-256); @FILE: a file holding 0xHEX\n"
-"ICV-BITS := 64 | 96 | 128\n"
-"mode defaults to transport, reqid to 0; keys are shown as (hidden).\n";
+"ALGOS    := one of, words in any order:\n"
+"              aead NAME KEY ICV-BITS                    (esp)\n"
+"              enc NAME KEY auth NAME KEY                (esp)\n"
+"              enc NAME KEY auth-trunc NAME KEY BITS     (esp)\n"
+"              auth NAME KEY | auth-trunc NAME KEY BITS  (ah)\n"
+"              alg PROPOSAL KEY    KEY: the encryption key (salt or nonce\n"
+"                                  included), then the integrity key\n"
+"NAME     := aead: 'rfc4106(gcm(aes))' | 'rfc7539esp(chacha20,poly1305)' |\n"
+"                  'rfc4543(gcm(aes))'\n"
+"            enc:  'cbc(aes)' | 'rfc3686(ctr(aes))' | 'ecb(cipher_null)'\n"
+"            auth: 'hmac(sha1)' | 'hmac(sha256)' | 'hmac(sha384)' |\n"
+"                  'hmac(sha512)' | digest_null\n"
+"KEY      := 0xHEX | \"\" | @FILE   \"\": null algorithms; @FILE holds 0xHEX\n"
+"            rfc4106, rfc4543, rfc3686: AES key then 4-byte salt or nonce;\n"
+"            rfc7539esp: 32-byte key then 4-byte salt\n"
+"ICV-BITS, BITS := ICV or truncation length in bits; \"auth\" truncates as\n"
+"            ip-xfrm does: sha1 96, sha256 96, sha384 192, sha512 256\n"
+"PROPOSAL := aes{128,192,256}gcm{8,12,16} | chacha20poly1305 |\n"
+"            aes{128,192,256}gmac | aes{128,192,256}-sha{1,256,384,512} |\n"
+"            aes{128,192,256}ctr-sha{1,256,384,512} |\n"
+"            null-sha{1,256,384,512} | sha{1,256,384,512} (ah)\n"
+"            (strongSwan's names; sha1 truncates to 96 bits, sha256 to 128,\n"
+"            sha384 to 192, sha512 to 256)\n"
+"FLAG     := esn | noecn | decap-dscp | dont-encap-dscp | insecure\n"
+"            insecure: needed by enc 'ecb(cipher_null)' \"\" auth digest_null \"\"\n"
+"LIMIT    := limit { time-soft | time-hard | time-use-soft | time-use-hard }\n"
+"                  SECONDS\n"
+"          | limit { byte-soft | byte-hard } N\n"
+"          | limit { packet-soft | packet-hard } N\n"
+"replay-seq, replay-oseq: 64 bits, or the low 32 with -hi for the high 32 (ESN).\n"
+"mode defaults to transport, reqid to 0, df to copy; keys are shown as (hidden).\n";
 
 static const char kipsec_usage_policy_text[] =
 "kipsec policy add SELECTOR dir DIR [ priority N ] [ action ACTION ]\n"

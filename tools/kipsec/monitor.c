@@ -5,6 +5,7 @@
  * -j as one JSON object per line.  stdout is flushed after every event.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -19,7 +20,23 @@ static const char *const kipsec_event_tags[KIPSEC_CMD_MAX + 1] = {
 	[KIPSEC_CMD_POLICY_DEL_NTF] = "policy-del",
 };
 
-static int kipsec_monitor_human(uint8_t cmd, const char *tag,
+/* "\texpire hard bytes": the reason is left out if the kernel gave none */
+static void kipsec_monitor_expire(FILE *f, const struct nlattr **tb)
+{
+	fprintf(f, "\texpire %s", tb[KIPSEC_A_EXPIRE_HARD] ? "hard" : "soft");
+	if (tb[KIPSEC_A_EXPIRE_REASON]) {
+		uint32_t reason = mnl_attr_get_u32(tb[KIPSEC_A_EXPIRE_REASON]);
+		const char *name = kipsec_expire_reason_name(reason);
+
+		if (name)
+			fprintf(f, " %s", name);
+		else
+			fprintf(f, " %" PRIu32, reason);
+	}
+	fputc('\n', f);
+}
+
+static int kipsec_monitor_human(FILE *f, uint8_t cmd, const char *tag,
 				const struct nlattr **tb)
 {
 	char first[32];
@@ -32,48 +49,56 @@ static int kipsec_monitor_human(uint8_t cmd, const char *tag,
 	case KIPSEC_CMD_SA_EXPIRE_NTF:
 		if (!tb[KIPSEC_A_SA])
 			return -EINVAL;
-		err = kipsec_show_sa(stdout, first, "\t", tb[KIPSEC_A_SA]);
+		err = kipsec_show_sa(f, first, "\t", tb[KIPSEC_A_SA]);
 		if (!err && cmd == KIPSEC_CMD_SA_EXPIRE_NTF)
-			printf("\texpire %s\n",
-			       tb[KIPSEC_A_EXPIRE_HARD] ? "hard" : "soft");
+			kipsec_monitor_expire(f, tb);
 		return err;
 	case KIPSEC_CMD_POLICY_ADD_NTF:
 	case KIPSEC_CMD_POLICY_DEL_NTF:
 		if (!tb[KIPSEC_A_POLICY])
 			return -EINVAL;
-		return kipsec_show_policy(stdout, first, "\t", tb[KIPSEC_A_POLICY]);
+		return kipsec_show_policy(f, first, "\t", tb[KIPSEC_A_POLICY]);
 	case KIPSEC_CMD_ACQUIRE_NTF:
 		/* the SA wanted, then the policy that wants it */
 		if (tb[KIPSEC_A_SA]) {
-			err = kipsec_show_sa(stdout, first, "\t", tb[KIPSEC_A_SA]);
+			err = kipsec_show_sa(f, first, "\t", tb[KIPSEC_A_SA]);
 			if (!err && tb[KIPSEC_A_POLICY])
-				err = kipsec_show_policy(stdout, "\tpolicy ", "\t\t",
+				err = kipsec_show_policy(f, "\tpolicy ", "\t\t",
 							 tb[KIPSEC_A_POLICY]);
 		} else if (tb[KIPSEC_A_POLICY]) {
-			err = kipsec_show_policy(stdout, first, "\t",
+			err = kipsec_show_policy(f, first, "\t",
 						 tb[KIPSEC_A_POLICY]);
 		} else {
-			printf("[%s]\n", tag);
+			fprintf(f, "[%s]\n", tag);
 		}
 		return err;
 	}
-	printf("[%s]\n", tag);
+	fprintf(f, "[%s]\n", tag);
 	return 0;
 }
 
-static int kipsec_monitor_json(uint8_t cmd, const char *tag, bool known,
-			       const struct nlattr **tb)
+static int kipsec_monitor_json(FILE *f, uint8_t cmd, const char *tag,
+			       bool known, const struct nlattr **tb)
 {
 	struct kipsec_json j;
 	int err = 0;
 
-	kipsec_json_init(&j, stdout);
+	kipsec_json_init(&j, f);
 	kipsec_json_obj_begin(&j, NULL);
 	kipsec_json_str(&j, "event", tag);
 	if (!known)
 		kipsec_json_u64(&j, "cmd", cmd);
 	if (cmd == KIPSEC_CMD_SA_EXPIRE_NTF)
 		kipsec_json_bool(&j, "hard", tb[KIPSEC_A_EXPIRE_HARD]);
+	if (cmd == KIPSEC_CMD_SA_EXPIRE_NTF && tb[KIPSEC_A_EXPIRE_REASON]) {
+		uint32_t reason = mnl_attr_get_u32(tb[KIPSEC_A_EXPIRE_REASON]);
+		const char *name = kipsec_expire_reason_name(reason);
+
+		if (name)
+			kipsec_json_str(&j, "reason", name);
+		else
+			kipsec_json_u64(&j, "reason", reason);
+	}
 	if (tb[KIPSEC_A_SA])
 		err = kipsec_show_sa_json(&j, "sa", tb[KIPSEC_A_SA]);
 	if (!err && tb[KIPSEC_A_POLICY])
@@ -83,9 +108,8 @@ static int kipsec_monitor_json(uint8_t cmd, const char *tag, bool known,
 	return err;
 }
 
-static int kipsec_monitor_cb(const struct nlmsghdr *nlh, void *data)
+int kipsec_monitor_print(FILE *f, bool json, const struct nlmsghdr *nlh)
 {
-	const struct kipsec_cli *c = data;
 	const struct nlattr *tb[KIPSEC_A_MAX + 1];
 	uint8_t cmd = kipsec_nl_msg_cmd(nlh);
 	const char *tag = cmd <= KIPSEC_CMD_MAX ? kipsec_event_tags[cmd] : NULL;
@@ -99,12 +123,20 @@ static int kipsec_monitor_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (kipsec_attr_parse_msg(nlh, tb))
 		err = -EINVAL;
-	else if (c->json)
-		err = kipsec_monitor_json(cmd, tag, known, tb);
+	else if (json)
+		err = kipsec_monitor_json(f, cmd, tag, known, tb);
 	else
-		err = kipsec_monitor_human(cmd, tag, tb);
+		err = kipsec_monitor_human(f, cmd, tag, tb);
 	if (err)
 		fprintf(stderr, "Warning: malformed %s event\n", tag);
+	return err;
+}
+
+static int kipsec_monitor_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct kipsec_cli *c = data;
+
+	kipsec_monitor_print(stdout, c->json, nlh);
 	fflush(stdout);
 	return MNL_CB_OK;
 }

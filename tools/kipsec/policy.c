@@ -97,7 +97,7 @@ static int kipsec_tmpl_word(struct kipsec_cli *c, struct kipsec_args *a,
 	case TW_DST:
 		return kipsec_parse_addr(c, "tmpl dst", val, &t->dst);
 	case TW_PROTO:
-		return kipsec_parse_xfrm_proto(c, val, &t->proto);
+		return kipsec_parse_xfrm_proto(c, val, false, &t->proto);
 	case TW_MODE:
 		return kipsec_parse_mode(c, val, &t->mode);
 	case TW_REQID:

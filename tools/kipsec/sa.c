@@ -14,22 +14,103 @@ enum {
 	SA_W_SPI = 1 << 3,
 	SA_W_MODE = 1 << 4,
 	SA_W_REQID = 1 << 5,
-	SA_W_AEAD = 1 << 6,
+	SA_W_ALGS = 1 << 6,	/* aead, enc, auth, auth-trunc, alg */
 	SA_W_REPLAY = 1 << 7,
-	SA_W_RANGE = 1 << 8,
+	SA_W_RANGE = 1 << 8,	/* min, max */
+	SA_W_SEQ = 1 << 9,
+	SA_W_SEQ_HI = 1 << 10,
+	SA_W_OSEQ = 1 << 11,
+	SA_W_OSEQ_HI = 1 << 12,
+	SA_W_FLAG = 1 << 13,
+	SA_W_EXTRA_FLAG = 1 << 14,
+	SA_W_DF = 1 << 15,
+	SA_W_LIMIT = 1 << 16,
+};
+
+/* words that may come more than once: they check duplicates themselves */
+#define SA_W_REPEATABLE	(SA_W_ALGS | SA_W_RANGE | SA_W_FLAG | SA_W_LIMIT)
+#define SA_W_ID		(SA_W_SRC | SA_W_DST | SA_W_PROTO | SA_W_SPI)
+/* sa add and update */
+#define SA_W_SETUP	(SA_W_ID | SA_W_MODE | SA_W_REQID | SA_W_ALGS | \
+			 SA_W_REPLAY | SA_W_SEQ | SA_W_SEQ_HI | SA_W_OSEQ | \
+			 SA_W_OSEQ_HI | SA_W_FLAG | SA_W_EXTRA_FLAG | SA_W_DF | \
+			 SA_W_LIMIT)
+
+/* limit WORD N, as ip-xfrm spells them */
+static const struct {
+	const char *word;
+	bool hard;
+	uint16_t attr;		/* KIPSEC_A_LIFE_* */
+} kipsec_sa_limits[] = {
+	{ "time-soft", false, KIPSEC_A_LIFE_ADD_SECS },
+	{ "time-hard", true, KIPSEC_A_LIFE_ADD_SECS },
+	{ "time-use-soft", false, KIPSEC_A_LIFE_USE_SECS },
+	{ "time-use-hard", true, KIPSEC_A_LIFE_USE_SECS },
+	{ "byte-soft", false, KIPSEC_A_LIFE_BYTES },
+	{ "byte-hard", true, KIPSEC_A_LIFE_BYTES },
+	{ "packet-soft", false, KIPSEC_A_LIFE_PACKETS },
+	{ "packet-hard", true, KIPSEC_A_LIFE_PACKETS },
+};
+
+struct kipsec_sa_life {
+	unsigned int seen;	/* 1 << KIPSEC_A_LIFE_* */
+	uint64_t v[KIPSEC_A_LIFE_MAX + 1];
 };
 
 struct kipsec_sa_args {
 	unsigned int seen;	/* SA_W_* given */
 	struct kipsec_addr src, dst;
 	uint32_t proto, spi, mode, reqid, replay_window;
+	uint64_t seq, oseq;	/* replay-seq, replay-oseq */
+	uint32_t seq_hi, oseq_hi;
+	uint32_t flags, df;
+	struct kipsec_sa_life soft, hard;
 	uint32_t spi_min, spi_max;
 	bool has_min, has_max;
-	char alg[KIPSEC_ALG_NAME_MAX];
-	uint8_t key[KIPSEC_KEY_MAX];
-	size_t key_len;
-	uint32_t icv_len;
+	struct kipsec_sa_algs algs;
 };
+
+/* flag FLAG [ FLAG ... ]: a list, as ip-xfrm takes it */
+static int kipsec_sa_flags(const struct kipsec_cli *c, struct kipsec_args *a,
+			   struct kipsec_sa_args *s, const char *val)
+{
+	uint32_t bit = kipsec_sa_flag_bit(val);
+
+	if (!bit)
+		return kipsec_cli_usage_error(c, "invalid flag \"%s\" (esn, noecn, decap-dscp, dont-encap-dscp or insecure)",
+					      val);
+	s->flags |= bit;
+	while ((val = kipsec_args_peek(a)) && (bit = kipsec_sa_flag_bit(val))) {
+		kipsec_args_next(a);
+		s->flags |= bit;
+	}
+	return 0;
+}
+
+/* limit WORD N */
+static int kipsec_sa_limit(const struct kipsec_cli *c, struct kipsec_args *a,
+			   struct kipsec_sa_args *s, const char *word)
+{
+	struct kipsec_sa_life *life;
+	const char *val;
+	char kw[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(kipsec_sa_limits) / sizeof(kipsec_sa_limits[0]); i++)
+		if (!strcmp(word, kipsec_sa_limits[i].word))
+			break;
+	if (i == sizeof(kipsec_sa_limits) / sizeof(kipsec_sa_limits[0]))
+		return kipsec_cli_usage_error(c, "invalid limit \"%s\" (time-soft, time-hard, time-use-soft, time-use-hard, byte-soft, byte-hard, packet-soft or packet-hard)",
+					      word);
+	snprintf(kw, sizeof(kw), "limit %s", word);
+	life = kipsec_sa_limits[i].hard ? &s->hard : &s->soft;
+	if (kipsec_args_dup(c, life->seen & (1u << kipsec_sa_limits[i].attr), kw) ||
+	    kipsec_args_value(c, a, kw, &val) ||
+	    kipsec_parse_u64(c, kw, val, &life->v[kipsec_sa_limits[i].attr]))
+		return KIPSEC_EXIT_USAGE;
+	life->seen |= 1u << kipsec_sa_limits[i].attr;
+	return 0;
+}
 
 static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 			  struct kipsec_sa_args *s, const char *word,
@@ -42,26 +123,27 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 		{ "src", SA_W_SRC }, { "dst", SA_W_DST },
 		{ "proto", SA_W_PROTO }, { "spi", SA_W_SPI },
 		{ "mode", SA_W_MODE }, { "reqid", SA_W_REQID },
-		{ "aead", SA_W_AEAD }, { "replay-window", SA_W_REPLAY },
+		{ "aead", SA_W_ALGS }, { "enc", SA_W_ALGS },
+		{ "auth", SA_W_ALGS }, { "auth-trunc", SA_W_ALGS },
+		{ "alg", SA_W_ALGS }, { "replay-window", SA_W_REPLAY },
+		{ "replay-seq", SA_W_SEQ }, { "replay-seq-hi", SA_W_SEQ_HI },
+		{ "replay-oseq", SA_W_OSEQ }, { "replay-oseq-hi", SA_W_OSEQ_HI },
+		{ "flag", SA_W_FLAG }, { "extra-flag", SA_W_EXTRA_FLAG },
+		{ "df", SA_W_DF }, { "limit", SA_W_LIMIT },
 		{ "min", SA_W_RANGE }, { "max", SA_W_RANGE },
 	};
-	const char *val, *icv;
 	unsigned int bit = 0;
-	char *key;
-	int ret;
+	const char *val;
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(word, words[i].word))
 			bit = words[i].bit;
-	if (!(bit & allowed)) {
-		if ((allowed & SA_W_AEAD) &&
-		    (!strcmp(word, "enc") || !strcmp(word, "auth") ||
-		     !strcmp(word, "auth-trunc") || !strcmp(word, "comp")))
-			return kipsec_cli_usage_error(c, "\"%s\" is not supported, use aead", word);
+	if (!(bit & allowed))
 		return kipsec_cli_unknown(c, word);
-	}
 
-	if (!strcmp(word, "min") || !strcmp(word, "max")) {
+	if (bit == SA_W_ALGS)
+		return kipsec_sa_alg_parse(c, a, &s->algs, word);
+	if (bit == SA_W_RANGE) {
 		bool *has = word[1] == 'i' ? &s->has_min : &s->has_max;
 		uint32_t *v = word[1] == 'i' ? &s->spi_min : &s->spi_max;
 
@@ -72,7 +154,7 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 		*has = true;
 		return 0;
 	}
-	if (kipsec_args_dup(c, s->seen & bit, word) ||
+	if (kipsec_args_dup(c, (s->seen & bit) && !(bit & SA_W_REPEATABLE), word) ||
 	    kipsec_args_value(c, a, word, &val))
 		return KIPSEC_EXIT_USAGE;
 	s->seen |= bit;
@@ -83,7 +165,8 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 	case SA_W_DST:
 		return kipsec_parse_addr(c, "dst", val, &s->dst) ? KIPSEC_EXIT_USAGE : 0;
 	case SA_W_PROTO:
-		return kipsec_parse_xfrm_proto(c, val, &s->proto) ? KIPSEC_EXIT_USAGE : 0;
+		return kipsec_parse_xfrm_proto(c, val, true, &s->proto) ?
+		       KIPSEC_EXIT_USAGE : 0;
 	case SA_W_SPI:
 		return kipsec_parse_spi(c, val, &s->spi) ? KIPSEC_EXIT_USAGE : 0;
 	case SA_W_MODE:
@@ -93,25 +176,39 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 	case SA_W_REPLAY:
 		return kipsec_parse_u32(c, "replay-window", val,
 					&s->replay_window) ? KIPSEC_EXIT_USAGE : 0;
-	case SA_W_AEAD:
-		/* aead ALGO KEY ICV-BITS */
-		key = (char *)kipsec_args_next(a);	/* argv: writable */
-		icv = kipsec_args_next(a);
-		if (!key || !icv)
-			return kipsec_cli_usage_error(c, "\"aead\" needs ALGO KEY ICV-BITS");
-		if (strlen(val) >= sizeof(s->alg) || !val[0])
-			return kipsec_cli_usage_error(c, "invalid algorithm name \"%s\"", val);
-		strcpy(s->alg, val);
-		ret = kipsec_parse_key(c, key, s->key, sizeof(s->key),
-				       &s->key_len);
-		/* keep the key out of /proc/PID/cmdline from now on */
-		if (key[0] != '@')
-			explicit_bzero(key, strlen(key));
-		if (ret || kipsec_parse_u32(c, "ICV length", icv, &s->icv_len))
-			return KIPSEC_EXIT_USAGE;
+	case SA_W_SEQ:
+		return kipsec_parse_u64(c, word, val, &s->seq) ? KIPSEC_EXIT_USAGE : 0;
+	case SA_W_OSEQ:
+		return kipsec_parse_u64(c, word, val, &s->oseq) ? KIPSEC_EXIT_USAGE : 0;
+	case SA_W_SEQ_HI:
+		return kipsec_parse_u32(c, word, val, &s->seq_hi) ? KIPSEC_EXIT_USAGE : 0;
+	case SA_W_OSEQ_HI:
+		return kipsec_parse_u32(c, word, val, &s->oseq_hi) ? KIPSEC_EXIT_USAGE : 0;
+	case SA_W_FLAG:
+		return kipsec_sa_flags(c, a, s, val);
+	case SA_W_EXTRA_FLAG:
+		if (strcmp(val, "dont-encap-dscp"))
+			return kipsec_cli_usage_error(c, "invalid extra-flag \"%s\" (only dont-encap-dscp)",
+						      val);
+		s->flags |= KIPSEC_SA_FLAG_DONT_ENCAP_DSCP;
 		return 0;
+	case SA_W_DF:
+		return kipsec_parse_df(c, val, &s->df) ? KIPSEC_EXIT_USAGE : 0;
+	case SA_W_LIMIT:
+		return kipsec_sa_limit(c, a, s, val);
 	}
 	return kipsec_cli_unknown(c, word);
+}
+
+/* replay-seq N with replay-seq-hi M: N gives the low 32 bits only */
+static int kipsec_sa_seq_check(const struct kipsec_cli *c,
+			       const struct kipsec_sa_args *s, unsigned int lo,
+			       unsigned int hi, uint64_t seq, const char *word)
+{
+	if ((s->seen & lo) && (s->seen & hi) && seq > UINT32_MAX)
+		return kipsec_cli_usage_error(c, "\"%s\" above 32 bits and \"%s-hi\": give the high bits once",
+					      word, word);
+	return 0;
 }
 
 static int kipsec_sa_parse(struct kipsec_cli *c, struct kipsec_args *a,
@@ -123,8 +220,7 @@ static int kipsec_sa_parse(struct kipsec_cli *c, struct kipsec_args *a,
 		const char *what;
 	} needs[] = {
 		{ SA_W_SRC, "src ADDR" }, { SA_W_DST, "dst ADDR" },
-		{ SA_W_PROTO, "proto esp" }, { SA_W_SPI, "spi SPI" },
-		{ SA_W_AEAD, "aead ALGO KEY ICV-BITS" },
+		{ SA_W_PROTO, "proto { esp | ah }" }, { SA_W_SPI, "spi SPI" },
 	};
 	const char *word;
 	int ret;
@@ -142,6 +238,12 @@ static int kipsec_sa_parse(struct kipsec_cli *c, struct kipsec_args *a,
 	if ((s->seen & SA_W_SRC) && (s->seen & SA_W_DST) &&
 	    s->src.family != s->dst.family)
 		return kipsec_cli_usage_error(c, "src and dst address families differ");
+	if ((required & SA_W_ALGS) &&
+	    kipsec_sa_algs_check(c, &s->algs, s->proto))
+		return KIPSEC_EXIT_USAGE;
+	if (kipsec_sa_seq_check(c, s, SA_W_SEQ, SA_W_SEQ_HI, s->seq, "replay-seq") ||
+	    kipsec_sa_seq_check(c, s, SA_W_OSEQ, SA_W_OSEQ_HI, s->oseq, "replay-oseq"))
+		return KIPSEC_EXIT_USAGE;
 	if (s->has_min != s->has_max)
 		return kipsec_cli_usage_error(c, "\"min\" and \"max\" go together");
 	if (s->has_min && s->spi_min > s->spi_max)
@@ -150,11 +252,25 @@ static int kipsec_sa_parse(struct kipsec_cli *c, struct kipsec_args *a,
 	return 0;
 }
 
-/* SA nest from what was parsed; @full adds mode, reqid and algorithms */
+static void kipsec_sa_put_life(struct nlmsghdr *nlh, uint16_t type,
+			       const struct kipsec_sa_life *life)
+{
+	struct nlattr *nest;
+
+	if (!life->seen)
+		return;
+	nest = mnl_attr_nest_start(nlh, type);
+	for (uint16_t t = 0; t <= KIPSEC_A_LIFE_MAX; t++)
+		if (life->seen & (1u << t))
+			mnl_attr_put_u64(nlh, t, life->v[t]);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* SA nest from what was parsed; @full adds what sa add and update set */
 static void kipsec_sa_put(struct nlmsghdr *nlh, const struct kipsec_sa_args *s,
 			  bool full)
 {
-	struct nlattr *nest, *alg;
+	struct nlattr *nest;
 
 	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
 	if (s->seen & SA_W_SRC)
@@ -168,14 +284,22 @@ static void kipsec_sa_put(struct nlmsghdr *nlh, const struct kipsec_sa_args *s,
 	if (full) {
 		mnl_attr_put_u32(nlh, KIPSEC_A_SA_MODE, s->mode);
 		mnl_attr_put_u32(nlh, KIPSEC_A_SA_REQID, s->reqid);
-		alg = mnl_attr_nest_start(nlh, KIPSEC_A_SA_AEAD);
-		mnl_attr_put_strz(nlh, KIPSEC_A_ALG_NAME, s->alg);
-		mnl_attr_put(nlh, KIPSEC_A_ALG_KEY, s->key_len, s->key);
-		mnl_attr_put_u32(nlh, KIPSEC_A_ALG_ICV_LEN, s->icv_len);
-		mnl_attr_nest_end(nlh, alg);
+		kipsec_sa_algs_put(nlh, &s->algs);
 		if (s->seen & SA_W_REPLAY)
 			mnl_attr_put_u32(nlh, KIPSEC_A_SA_REPLAY_WINDOW,
 					 s->replay_window);
+		if (s->seen & (SA_W_FLAG | SA_W_EXTRA_FLAG))
+			mnl_attr_put_u32(nlh, KIPSEC_A_SA_FLAGS, s->flags);
+		if (s->seen & (SA_W_OSEQ | SA_W_OSEQ_HI))
+			mnl_attr_put_u64(nlh, KIPSEC_A_SA_SEQ_OUT,
+					 (uint64_t)s->oseq_hi << 32 | s->oseq);
+		if (s->seen & (SA_W_SEQ | SA_W_SEQ_HI))
+			mnl_attr_put_u64(nlh, KIPSEC_A_SA_SEQ_IN,
+					 (uint64_t)s->seq_hi << 32 | s->seq);
+		kipsec_sa_put_life(nlh, KIPSEC_A_SA_LIFETIME_SOFT, &s->soft);
+		kipsec_sa_put_life(nlh, KIPSEC_A_SA_LIFETIME_HARD, &s->hard);
+		if (s->seen & SA_W_DF)
+			mnl_attr_put_u32(nlh, KIPSEC_A_SA_TUNNEL_DF, s->df);
 	}
 	if (s->has_min) {
 		kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI_MIN, s->spi_min);
@@ -241,12 +365,7 @@ int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a)
 		return KIPSEC_EXIT_OK;
 	}
 	if (!strcmp(cmd, "add") || !strcmp(cmd, "update")) {
-		ret = kipsec_sa_parse(c, a, &s,
-				      SA_W_SRC | SA_W_DST | SA_W_PROTO | SA_W_SPI |
-				      SA_W_MODE | SA_W_REQID | SA_W_AEAD |
-				      SA_W_REPLAY,
-				      SA_W_SRC | SA_W_DST | SA_W_PROTO | SA_W_SPI |
-				      SA_W_AEAD);
+		ret = kipsec_sa_parse(c, a, &s, SA_W_SETUP, SA_W_ID | SA_W_ALGS);
 		if (!ret)
 			ret = kipsec_sa_request(c, cmd[0] == 'a' ?
 						KIPSEC_CMD_SA_ADD :

@@ -87,6 +87,8 @@ struct kipsec_sa_tb {
 	const struct nlattr *enc[KIPSEC_A_ALG_MAX + 1];
 	const struct nlattr *auth[KIPSEC_A_ALG_MAX + 1];
 	const struct nlattr *stats[KIPSEC_A_SA_STATS_MAX + 1];
+	const struct nlattr *soft[KIPSEC_A_LIFE_MAX + 1];
+	const struct nlattr *hard[KIPSEC_A_LIFE_MAX + 1];
 };
 
 static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
@@ -97,6 +99,8 @@ static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
 	memset(t->enc, 0, sizeof(t->enc));
 	memset(t->auth, 0, sizeof(t->auth));
 	memset(t->stats, 0, sizeof(t->stats));
+	memset(t->soft, 0, sizeof(t->soft));
+	memset(t->hard, 0, sizeof(t->hard));
 	if (t->sa[KIPSEC_A_SA_AEAD] &&
 	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_AEAD], KIPSEC_SET_ALG,
 				   t->aead))
@@ -113,7 +117,94 @@ static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
 	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_STATS],
 				   KIPSEC_SET_SA_STATS, t->stats))
 		return -EINVAL;
+	if (t->sa[KIPSEC_A_SA_LIFETIME_SOFT] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_LIFETIME_SOFT],
+				   KIPSEC_SET_LIFETIME, t->soft))
+		return -EINVAL;
+	if (t->sa[KIPSEC_A_SA_LIFETIME_HARD] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_LIFETIME_HARD],
+				   KIPSEC_SET_LIFETIME, t->hard))
+		return -EINVAL;
 	return 0;
+}
+
+static bool kipsec_alg_is(const struct nlattr *const *alg, const char *name)
+{
+	return alg[KIPSEC_A_ALG_NAME] &&
+	       !strcmp(mnl_attr_get_str(alg[KIPSEC_A_ALG_NAME]), name);
+}
+
+/* ESP with neither encryption nor integrity (flag insecure) */
+static bool kipsec_sa_insecure(const struct kipsec_sa_tb *t)
+{
+	return !t->sa[KIPSEC_A_SA_AEAD] &&
+	       t->sa[KIPSEC_A_SA_ENC] && kipsec_alg_is(t->enc, "ecb(cipher_null)") &&
+	       t->sa[KIPSEC_A_SA_AUTH] && kipsec_alg_is(t->auth, "digest_null");
+}
+
+/* lifetime nests: attribute, word for humans, JSON key */
+static const struct {
+	uint16_t attr;
+	const char *word, *key;
+} kipsec_life_fields[] = {
+	{ KIPSEC_A_LIFE_BYTES, "bytes", "bytes" },
+	{ KIPSEC_A_LIFE_PACKETS, "packets", "packets" },
+	{ KIPSEC_A_LIFE_ADD_SECS, "add-secs", "add_secs" },
+	{ KIPSEC_A_LIFE_USE_SECS, "use-secs", "use_secs" },
+};
+
+/* SA times: attribute, word for humans, JSON key */
+static const struct {
+	uint16_t attr;
+	const char *word, *key;
+} kipsec_time_fields[] = {
+	{ KIPSEC_A_SA_ADD_TIME, "add-time", "add_time" },
+	{ KIPSEC_A_SA_USE_TIME, "use-time", "use_time" },
+	{ KIPSEC_A_SA_LAST_USE_TIME, "last-use-time", "last_use_time" },
+};
+
+/* "lifetime soft bytes N packets N add-secs N use-secs N" */
+static void kipsec_show_life(struct kipsec_line *l, const char *what,
+			     const struct nlattr **life)
+{
+	kipsec_tok(l, "lifetime %s", what);
+	for (size_t i = 0; i < sizeof(kipsec_life_fields) / sizeof(kipsec_life_fields[0]); i++)
+		if (life[kipsec_life_fields[i].attr])
+			kipsec_tok(l, "%s %" PRIu64, kipsec_life_fields[i].word,
+				   mnl_attr_get_u64(life[kipsec_life_fields[i].attr]));
+}
+
+static void kipsec_json_life(struct kipsec_json *j, const char *key,
+			     const struct nlattr **life)
+{
+	kipsec_json_obj_begin(j, key);
+	for (size_t i = 0; i < sizeof(kipsec_life_fields) / sizeof(kipsec_life_fields[0]); i++)
+		if (life[kipsec_life_fields[i].attr])
+			kipsec_json_u64(j, kipsec_life_fields[i].key,
+					mnl_attr_get_u64(life[kipsec_life_fields[i].attr]));
+	kipsec_json_obj_end(j);
+}
+
+/* "flag esn noecn 0x40": names, then the bits without one in hex */
+static void kipsec_show_flags(struct kipsec_line *l, uint32_t flags)
+{
+	uint32_t unknown = 0;
+
+	if (!flags)
+		return;
+	kipsec_tok(l, "flag");
+	for (unsigned int bit = 0; bit < 32; bit++) {
+		const char *name = kipsec_sa_flag_name(bit);
+
+		if (!(flags & (1u << bit)))
+			continue;
+		if (name)
+			kipsec_tok(l, "%s", name);
+		else
+			unknown |= 1u << bit;
+	}
+	if (unknown)
+		kipsec_tok(l, "0x%" PRIx32, unknown);
 }
 
 /* "aead NAME (hidden) KEYBITS ICVBITS", "enc NAME (hidden) KEYBITS" */
@@ -170,14 +261,16 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 	if (sa[KIPSEC_A_SA_REPLAY_WINDOW])
 		kipsec_tok(&l, "replay-window %" PRIu32,
 			   mnl_attr_get_u32(sa[KIPSEC_A_SA_REPLAY_WINDOW]));
-	if (sa[KIPSEC_A_SA_FLAGS]) {
-		uint32_t flags = mnl_attr_get_u32(sa[KIPSEC_A_SA_FLAGS]);
+	if (sa[KIPSEC_A_SA_FLAGS])
+		kipsec_show_flags(&l, mnl_attr_get_u32(sa[KIPSEC_A_SA_FLAGS]));
+	if (sa[KIPSEC_A_SA_TUNNEL_DF]) {
+		uint32_t df = mnl_attr_get_u32(sa[KIPSEC_A_SA_TUNNEL_DF]);
+		const char *name = kipsec_df_name(df);
 
-		if (flags & KIPSEC_SA_FLAG_ESN)
-			kipsec_tok(&l, "flag esn");
-		if (flags & ~(uint32_t)KIPSEC_SA_FLAG_ESN)
-			kipsec_tok(&l, "flag 0x%" PRIx32,
-				   flags & ~(uint32_t)KIPSEC_SA_FLAG_ESN);
+		if (name)
+			kipsec_tok(&l, "df %s", name);
+		else
+			kipsec_tok(&l, "df %" PRIu32, df);
 	}
 	if (sa[KIPSEC_A_SA_STATE]) {
 		uint32_t state = mnl_attr_get_u32(sa[KIPSEC_A_SA_STATE]);
@@ -202,6 +295,10 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 		kipsec_show_alg(&l, "auth-trunc", t.auth, true);
 		kipsec_line_end(&l, indent);
 	}
+	if (kipsec_sa_insecure(&t)) {
+		kipsec_tok(&l, "INSECURE");
+		kipsec_line_end(&l, indent);
+	}
 
 	if (sa[KIPSEC_A_SA_SEQ_OUT])
 		kipsec_tok(&l, "seq-out %" PRIu64,
@@ -209,6 +306,20 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 	if (sa[KIPSEC_A_SA_SEQ_IN])
 		kipsec_tok(&l, "seq-in %" PRIu64,
 			   mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_IN]));
+	kipsec_line_end(&l, indent);
+
+	if (sa[KIPSEC_A_SA_LIFETIME_SOFT]) {
+		kipsec_show_life(&l, "soft", t.soft);
+		kipsec_line_end(&l, indent);
+	}
+	if (sa[KIPSEC_A_SA_LIFETIME_HARD]) {
+		kipsec_show_life(&l, "hard", t.hard);
+		kipsec_line_end(&l, indent);
+	}
+	for (size_t i = 0; i < sizeof(kipsec_time_fields) / sizeof(kipsec_time_fields[0]); i++)
+		if (sa[kipsec_time_fields[i].attr])
+			kipsec_tok(&l, "%s %" PRIu64, kipsec_time_fields[i].word,
+				   mnl_attr_get_u64(sa[kipsec_time_fields[i].attr]));
 	kipsec_line_end(&l, indent);
 
 	if (sa[KIPSEC_A_SA_STATS]) {
@@ -278,13 +389,24 @@ int kipsec_show_sa_json(struct kipsec_json *j, const char *key,
 	if (sa[KIPSEC_A_SA_FLAGS]) {
 		uint32_t flags = mnl_attr_get_u32(sa[KIPSEC_A_SA_FLAGS]);
 
+		/* names, and the bits without one as numbers */
 		kipsec_json_arr_begin(j, "flags");
-		if (flags & KIPSEC_SA_FLAG_ESN)
-			kipsec_json_str(j, NULL, "esn");
-		for (unsigned int bit = 1; bit < 32; bit++)
-			if (flags & (1u << bit))
+		for (unsigned int bit = 0; bit < 32; bit++) {
+			const char *name = kipsec_sa_flag_name(bit);
+
+			if (!(flags & (1u << bit)))
+				continue;
+			if (name)
+				kipsec_json_str(j, NULL, name);
+			else
 				kipsec_json_u64(j, NULL, 1u << bit);
+		}
 		kipsec_json_arr_end(j);
+	}
+	if (sa[KIPSEC_A_SA_TUNNEL_DF]) {
+		uint32_t df = mnl_attr_get_u32(sa[KIPSEC_A_SA_TUNNEL_DF]);
+
+		kipsec_json_name(j, "tunnel_df", kipsec_df_name(df), df);
 	}
 	if (sa[KIPSEC_A_SA_STATE]) {
 		uint32_t state = mnl_attr_get_u32(sa[KIPSEC_A_SA_STATE]);
@@ -297,10 +419,19 @@ int kipsec_show_sa_json(struct kipsec_json *j, const char *key,
 		kipsec_json_alg(j, "enc", t.enc);
 	if (sa[KIPSEC_A_SA_AUTH])
 		kipsec_json_alg(j, "auth", t.auth);
+	kipsec_json_bool(j, "insecure", kipsec_sa_insecure(&t));
 	if (sa[KIPSEC_A_SA_SEQ_OUT])
 		kipsec_json_u64(j, "seq_out", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_OUT]));
 	if (sa[KIPSEC_A_SA_SEQ_IN])
 		kipsec_json_u64(j, "seq_in", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_IN]));
+	if (sa[KIPSEC_A_SA_LIFETIME_SOFT])
+		kipsec_json_life(j, "lifetime_soft", t.soft);
+	if (sa[KIPSEC_A_SA_LIFETIME_HARD])
+		kipsec_json_life(j, "lifetime_hard", t.hard);
+	for (size_t i = 0; i < sizeof(kipsec_time_fields) / sizeof(kipsec_time_fields[0]); i++)
+		if (sa[kipsec_time_fields[i].attr])
+			kipsec_json_u64(j, kipsec_time_fields[i].key,
+					mnl_attr_get_u64(sa[kipsec_time_fields[i].attr]));
 	if (sa[KIPSEC_A_SA_STATS]) {
 		kipsec_json_obj_begin(j, "stats");
 		kipsec_json_u64(j, "rx_packets", kipsec_u64(st[KIPSEC_A_SA_STATS_RX_PACKETS]));

@@ -20,6 +20,7 @@ static const struct kipsec_attr_spec kipsec_attr_top[KIPSEC_A_MAX + 1] = {
 	NEST(KIPSEC_A_POLICY, "policy", POLICY),
 	NEST(KIPSEC_A_STATS, "stats", STATS),
 	ATTR(KIPSEC_A_EXPIRE_HARD, "expire-hard", FLAG),
+	ATTR(KIPSEC_A_EXPIRE_REASON, "expire-reason", U32),
 };
 
 static const struct kipsec_attr_spec kipsec_attr_sa[KIPSEC_A_SA_MAX + 1] = {
@@ -40,6 +41,12 @@ static const struct kipsec_attr_spec kipsec_attr_sa[KIPSEC_A_SA_MAX + 1] = {
 	ATTR(KIPSEC_A_SA_SEQ_OUT, "seq-out", U64),
 	ATTR(KIPSEC_A_SA_SEQ_IN, "seq-in", U64),
 	NEST(KIPSEC_A_SA_STATS, "stats", SA_STATS),
+	NEST(KIPSEC_A_SA_LIFETIME_SOFT, "lifetime-soft", LIFETIME),
+	NEST(KIPSEC_A_SA_LIFETIME_HARD, "lifetime-hard", LIFETIME),
+	ATTR(KIPSEC_A_SA_ADD_TIME, "add-time", U64),
+	ATTR(KIPSEC_A_SA_USE_TIME, "use-time", U64),
+	ATTR(KIPSEC_A_SA_LAST_USE_TIME, "last-use-time", U64),
+	ATTR(KIPSEC_A_SA_TUNNEL_DF, "tunnel-df", U32),
 };
 
 static const struct kipsec_attr_spec kipsec_attr_alg[KIPSEC_A_ALG_MAX + 1] = {
@@ -59,6 +66,14 @@ kipsec_attr_sa_stats[KIPSEC_A_SA_STATS_MAX + 1] = {
 	ATTR(KIPSEC_A_SA_STATS_REPLAY, "replay", U64),
 	ATTR(KIPSEC_A_SA_STATS_POLICY_FAIL, "policy-fail", U64),
 	ATTR(KIPSEC_A_SA_STATS_ERRORS, "errors", U64),
+};
+
+static const struct kipsec_attr_spec
+kipsec_attr_lifetime[KIPSEC_A_LIFE_MAX + 1] = {
+	ATTR(KIPSEC_A_LIFE_BYTES, "bytes", U64),
+	ATTR(KIPSEC_A_LIFE_PACKETS, "packets", U64),
+	ATTR(KIPSEC_A_LIFE_ADD_SECS, "add-secs", U64),
+	ATTR(KIPSEC_A_LIFE_USE_SECS, "use-secs", U64),
 };
 
 static const struct kipsec_attr_spec kipsec_attr_policy[KIPSEC_A_POLICY_MAX + 1] = {
@@ -117,6 +132,8 @@ static const struct {
 	[KIPSEC_SET_ALG] = { "alg", kipsec_attr_alg, KIPSEC_A_ALG_MAX },
 	[KIPSEC_SET_SA_STATS] = { "sa-stats", kipsec_attr_sa_stats,
 				  KIPSEC_A_SA_STATS_MAX },
+	[KIPSEC_SET_LIFETIME] = { "lifetime", kipsec_attr_lifetime,
+				  KIPSEC_A_LIFE_MAX },
 	[KIPSEC_SET_POLICY] = { "policy", kipsec_attr_policy,
 				KIPSEC_A_POLICY_MAX },
 	[KIPSEC_SET_SEL] = { "sel", kipsec_attr_sel, KIPSEC_A_SEL_MAX },

@@ -130,6 +130,7 @@ enum kipsec_attr_set {
 	KIPSEC_SET_TMPL,	/* KIPSEC_A_TMPL_* */
 	KIPSEC_SET_STATS,	/* KIPSEC_A_STATS_* */
 	KIPSEC_SET_COUNTER,	/* KIPSEC_A_COUNTER_* */
+	KIPSEC_SET_LIFETIME,	/* KIPSEC_A_LIFE_* */
 };
 
 enum kipsec_attr_type {
@@ -214,5 +215,55 @@ void kipsec_attr_put_addr(struct nlmsghdr *nlh, uint16_t type,
 			  const struct kipsec_addr *addr);
 /* Read a 4 or 16 byte binary attribute.  Returns 0 or -EINVAL. */
 int kipsec_attr_get_addr(const struct nlattr *attr, struct kipsec_addr *addr);
+
+/* One algorithm of an SA: the content of an aead, enc or auth nest. */
+struct kipsec_alg {
+	const char *name;	/* kernel crypto API name, e.g. "cbc(aes)" */
+	const uint8_t *key;	/* may be NULL when key_len is 0 */
+	size_t key_len;		/* bytes; 0 for null algorithms */
+	bool has_icv;		/* send icv_len; else the kernel's default */
+	uint32_t icv_len;	/* bits: aead ICV or auth truncation */
+};
+
+/*
+ * Put @alg as nest @type (KIPSEC_A_SA_AEAD, _ENC or _AUTH).  The key
+ * attribute is always sent, empty for a null algorithm.  Leave has_icv
+ * false for enc, and for auth to get ip-xfrm's "auth" default truncation.
+ */
+void kipsec_attr_put_alg(struct nlmsghdr *nlh, uint16_t type,
+			 const struct kipsec_alg *alg);
+
+/*
+ * IKE proposals: strongSwan's names of ESP and AH algorithm combinations
+ * ("aes128gcm16", "aes256-sha256", "null-sha1", "sha256" for AH) and the
+ * kernel algorithms each stands for.  The key of a proposal is the keying
+ * material of one direction as IKE derives it: the encryption key (salt or
+ * nonce included) followed by the integrity key.
+ */
+struct kipsec_proposal {
+	const char *name;
+	uint8_t proto;		/* IPPROTO_ESP or IPPROTO_AH */
+	const char *aead;	/* kernel names, NULL where unused: aead, */
+	const char *enc;	/* or enc with auth (ESP), */
+	const char *auth;	/* or auth alone (AH) */
+	uint32_t enc_key_len;	/* bytes of the aead or enc key */
+	uint32_t auth_key_len;	/* bytes of the auth key */
+	uint32_t icv_len;	/* bits: aead ICV or auth truncation */
+};
+
+/* The proposal called @name, NULL if there is none. */
+const struct kipsec_proposal *kipsec_proposal_find(const char *name);
+/* The @i-th proposal, NULL past the last: to list them all. */
+const struct kipsec_proposal *kipsec_proposal_get(size_t i);
+/* Bytes of key @p takes: enc_key_len + auth_key_len. */
+size_t kipsec_proposal_key_len(const struct kipsec_proposal *p);
+/*
+ * Put the algorithm nests of @p, splitting @key between them, each with
+ * its explicit ICV length.  Returns 0, or -EINVAL (nothing put) unless
+ * @key_len is kipsec_proposal_key_len(@p).  The message then holds key
+ * material: wipe it after sending.
+ */
+int kipsec_proposal_put(struct nlmsghdr *nlh, const struct kipsec_proposal *p,
+			const uint8_t *key, size_t key_len);
 
 #endif /* KIPSEC_NL_H */

@@ -168,24 +168,24 @@ expect_error 1 'invalid SPI "-1"' "sa get dst 10.0.0.2 proto esp spi -1"
 expect_error 1 'invalid key: not a hex string' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0xzz 128"
 expect_error 1 'invalid key: odd number of hex digits' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0xabc 128"
 expect_error 1 'invalid key: empty' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x 128"
-expect_error 1 'invalid key: 0x followed by hex digits, or @FILE, expected' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x secret 128"
+expect_error 1 'invalid key: 0x followed by hex digits, "" or @FILE expected' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x secret 128"
 expect_error 1 'cannot read key file "/nonexistent/key"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x @/nonexistent/key 128"
 expect_error 1 'invalid key: longer than 128 bytes' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x$(printf '%0258d' 0) 128"
 expect_error 1 'invalid ICV length "x"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x00 x"
-expect_error 1 '"aead" needs ALGO KEY ICV-BITS' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x00"
+expect_error 1 '"aead" needs NAME KEY ICV-BITS' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 aead x 0x00"
 expect_error 1 'src and dst address families differ' "sa add src 10.0.0.1 dst fd00::2 proto esp spi 1 $AEAD"
 expect_error 1 'src and dst address families differ' "sa allocspi src fd00::1 dst 10.0.0.2 proto esp"
 expect_error 1 'invalid src address "10.0.0.300"' "sa add src 10.0.0.300 dst 10.0.0.2 proto esp spi 1 $AEAD"
 expect_error 1 'missing "src ADDR"' "sa add dst 10.0.0.2 proto esp spi 1 $AEAD"
-expect_error 1 'missing "proto esp"' "sa add src 10.0.0.1 dst 10.0.0.2 spi 1 $AEAD"
+expect_error 1 'missing "proto { esp | ah }"' "sa add src 10.0.0.1 dst 10.0.0.2 spi 1 $AEAD"
 expect_error 1 'missing "spi SPI"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp $AEAD"
-expect_error 1 'missing "aead ALGO KEY ICV-BITS"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1"
+expect_error 1 'missing "aead NAME KEY ICV-BITS", "enc NAME KEY" with "auth", or "alg PROPOSAL KEY"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1"
 expect_error 1 'missing "dst ADDR"' "sa del src 10.0.0.1 proto esp spi 1"
 expect_error 1 'missing value after "dst"' "sa add src 10.0.0.1 dst"
 expect_error 1 'duplicate "spi"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 spi 2 $AEAD"
-expect_error 1 'unsupported proto "ah" (only esp)' "sa add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 $AEAD"
+expect_error 1 'unsupported proto "gre" (esp or ah)' "sa add src 10.0.0.1 dst 10.0.0.2 proto gre spi 1 $AEAD"
+expect_error 1 'unsupported proto "ah" (only esp)' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl proto ah"
 expect_error 1 'invalid mode "beet"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode beet $AEAD"
-expect_error 1 '"enc" is not supported, use aead' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 enc 'cbc(aes)' 0x00"
 expect_error 1 'unknown argument "foo"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD foo"
 expect_error 1 'unknown argument "mode"' "sa del dst 10.0.0.2 proto esp spi 1 mode tunnel"
 expect_error 1 'unknown argument "spi"' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp spi 4"
@@ -194,6 +194,321 @@ expect_error 1 'SPI range: min 0x00000005 is above max 0x00000004' "sa allocspi 
 expect_error 1 'unknown argument "foo"' "sa show foo"
 expect_error 1 'unknown argument "frob"' "sa frob"
 expect_error 1 'Try "kipsec sa help".' "sa frob"
+
+# --- sa: algorithms, sequence numbers, flags, df, limits -------------------
+
+# key N: an N-byte hex key
+key() { printf '0x%0*d' $((2 * $1)) 0; }
+SA="sa add src 10.0.0.1 dst 10.0.0.2"
+HEAD='request sa-add (cmd 1) version 1 flags request ack'
+ADDRS='    src 10.0.0.1
+    dst 10.0.0.2'
+
+# every setup word at once; "auth" sends no icv-len (the kernel's default)
+expect_request "$SA proto esp spi 0x1000 mode tunnel reqid 7 enc 'cbc(aes)' $(key 16) auth 'hmac(sha256)' $(key 32) replay-window 128 replay-seq 0x10 replay-seq-hi 2 replay-oseq 0x100000020 flag esn noecn flag decap-dscp extra-flag dont-encap-dscp df set limit time-soft 3000 limit time-hard 3600 limit time-use-soft 100 limit time-use-hard 200 limit byte-soft 1000000 limit byte-hard 2000000 limit packet-soft 10 limit packet-hard 20" <<X
+$HEAD len 324
+  sa
+$ADDRS
+    spi 0x00001000
+    proto 50
+    mode 1
+    reqid 7
+    enc
+      name cbc(aes)
+      key (16 bytes, hidden)
+    auth
+      name hmac(sha256)
+      key (32 bytes, hidden)
+    replay-window 128
+    flags 15
+    seq-out 4294967328
+    seq-in 8589934608
+    lifetime-soft
+      bytes 1000000
+      packets 10
+      add-secs 3000
+      use-secs 100
+    lifetime-hard
+      bytes 2000000
+      packets 20
+      add-secs 3600
+      use-secs 200
+    tunnel-df 1
+X
+
+# auth-trunc sends its truncation; words in any order; one soft limit only
+expect_request "$SA limit packet-soft 5 auth-trunc 'hmac(sha512)' $(key 64) 256 proto esp enc 'rfc3686(ctr(aes))' $(key 20) spi 2" <<X
+$HEAD len 240
+  sa
+$ADDRS
+    spi 0x00000002
+    proto 50
+    mode 0
+    reqid 0
+    enc
+      name rfc3686(ctr(aes))
+      key (20 bytes, hidden)
+    auth
+      name hmac(sha512)
+      key (64 bytes, hidden)
+      icv-len 256
+    lifetime-soft
+      packets 5
+X
+
+# AH: auth-trunc with its ICV, auth without
+expect_request "$SA proto ah spi 1 auth-trunc 'hmac(sha1)' $(key 20) 96" <<X
+$HEAD len 124
+  sa
+$ADDRS
+    spi 0x00000001
+    proto 51
+    mode 0
+    reqid 0
+    auth
+      name hmac(sha1)
+      key (20 bytes, hidden)
+      icv-len 96
+X
+expect_request "$SA proto 51 spi 1 auth 'hmac(sha384)' $(key 48)" <<X
+$HEAD len 148
+  sa
+$ADDRS
+    spi 0x00000001
+    proto 51
+    mode 0
+    reqid 0
+    auth
+      name hmac(sha384)
+      key (48 bytes, hidden)
+X
+
+# NULL/NULL: empty keys are sent as empty attributes
+expect_request "$SA proto esp spi 1 enc 'ecb(cipher_null)' \"\" auth digest_null '' flag insecure" <<X
+$HEAD len 136
+  sa
+$ADDRS
+    spi 0x00000001
+    proto 50
+    mode 0
+    reqid 0
+    enc
+      name ecb(cipher_null)
+      key (0 bytes, hidden)
+    auth
+      name digest_null
+      key (0 bytes, hidden)
+    flags 16
+X
+expect_request "$SA proto esp spi 1 aead 'rfc7539esp(chacha20,poly1305)' $(key 36) 128 replay-oseq-hi 1 replay-seq 0x1122334455667788" <<X
+$HEAD len 184
+  sa
+$ADDRS
+    spi 0x00000001
+    proto 50
+    mode 0
+    reqid 0
+    aead
+      name rfc7539esp(chacha20,poly1305)
+      key (36 bytes, hidden)
+      icv-len 128
+    seq-out 4294967296
+    seq-in 1234605616436508552
+X
+
+# each flag on its own, extra-flag, each df
+for f in esn:1 noecn:2 decap-dscp:4 dont-encap-dscp:8 insecure:16; do
+	expect_request "$SA proto esp spi 1 $AEAD flag ${f%:*}" <<X
+$HEAD len 140
+  sa
+$ADDRS
+    spi 0x00000001
+    proto 50
+    mode 0
+    reqid 0
+    aead
+      name rfc4106(gcm(aes))
+      key (20 bytes, hidden)
+      icv-len 128
+    flags ${f#*:}
+X
+done
+for d in copy:0 set:1 clear:2 extra:; do
+	if [ "$d" = extra: ]; then
+		args="extra-flag dont-encap-dscp" attr="flags 8"
+	else
+		args="df ${d%:*}" attr="tunnel-df ${d#*:}"
+	fi
+	expect_request "$SA proto esp spi 1 mode tunnel $AEAD $args" <<X
+$HEAD len 140
+  sa
+$ADDRS
+    spi 0x00000001
+    proto 50
+    mode 1
+    reqid 0
+    aead
+      name rfc4106(gcm(aes))
+      key (20 bytes, hidden)
+      icv-len 128
+    $attr
+X
+done
+
+# IKE proposals (every entry's mapping and key split: tests/unit.c)
+# expect_alg PROPOSAL KEYBYTES <<X  the algorithm nests  X
+expect_alg() {
+	local proto=esp protonum=50 len=$3
+	case $1 in sha*) proto=ah protonum=51 ;; esac
+	expect_request "$SA proto $proto spi 1 alg $1 $(key "$2")" <<X
+$HEAD len $len
+  sa
+$ADDRS
+    spi 0x00000001
+    proto $protonum
+    mode 0
+    reqid 0
+$(cat)
+X
+}
+expect_alg aes128gcm16 20 132 <<'X'
+    aead
+      name rfc4106(gcm(aes))
+      key (20 bytes, hidden)
+      icv-len 128
+X
+expect_alg aes256gcm8 36 148 <<'X'
+    aead
+      name rfc4106(gcm(aes))
+      key (36 bytes, hidden)
+      icv-len 64
+X
+expect_alg aes192gcm12 28 140 <<'X'
+    aead
+      name rfc4106(gcm(aes))
+      key (28 bytes, hidden)
+      icv-len 96
+X
+expect_alg chacha20poly1305 36 160 <<'X'
+    aead
+      name rfc7539esp(chacha20,poly1305)
+      key (36 bytes, hidden)
+      icv-len 128
+X
+expect_alg aes192gmac 28 140 <<'X'
+    aead
+      name rfc4543(gcm(aes))
+      key (28 bytes, hidden)
+      icv-len 128
+X
+# the key is 16 bytes of AES, then 20 of HMAC
+expect_alg aes128-sha1 36 164 <<'X'
+    enc
+      name cbc(aes)
+      key (16 bytes, hidden)
+    auth
+      name hmac(sha1)
+      key (20 bytes, hidden)
+      icv-len 96
+X
+# 32 bytes of AES and 4 of nonce, then 48 of HMAC
+expect_alg aes256ctr-sha384 84 224 <<'X'
+    enc
+      name rfc3686(ctr(aes))
+      key (36 bytes, hidden)
+    auth
+      name hmac(sha384)
+      key (48 bytes, hidden)
+      icv-len 192
+X
+expect_alg aes256-sha256 64 196 <<'X'
+    enc
+      name cbc(aes)
+      key (32 bytes, hidden)
+    auth
+      name hmac(sha256)
+      key (32 bytes, hidden)
+      icv-len 128
+X
+expect_alg null-sha512 64 204 <<'X'
+    enc
+      name ecb(cipher_null)
+      key (0 bytes, hidden)
+    auth
+      name hmac(sha512)
+      key (64 bytes, hidden)
+      icv-len 256
+X
+expect_alg sha256 32 140 <<'X'
+    auth
+      name hmac(sha256)
+      key (32 bytes, hidden)
+      icv-len 128
+X
+
+expect_request "sa del dst 10.0.0.2 proto ah spi 1" <<'X'
+request sa-del (cmd 3) version 1 flags request ack len 48
+  sa
+    dst 10.0.0.2
+    spi 0x00000001
+    proto 51
+X
+
+# usage errors: exit 1, nothing sent
+ENC="enc 'cbc(aes)' $(key 16)"
+AUTH="auth 'hmac(sha1)' $(key 20)"
+TRUNC="auth-trunc 'hmac(sha1)' $(key 20) 96"
+E="$SA proto esp spi 1"
+A="$SA proto ah spi 1"
+expect_error 1 'unknown proposal "aes128gcm20"' "$E alg aes128gcm20 $(key 20)"
+expect_error 1 'unknown proposal "aes128-md5"' "$E alg aes128-md5 $(key 32)"
+expect_error 1 'proposal aes128-sha256 takes a key of 48 bytes (16 encryption, then 32 integrity), not 16' "$E alg aes128-sha256 $(key 16)"
+expect_error 1 'proposal aes256ctr-sha384 takes a key of 84 bytes (36 encryption, then 48 integrity), not 80' "$E alg aes256ctr-sha384 $(key 80)"
+expect_error 1 'proposal aes128gcm16 takes a key of 20 bytes, not 16' "$E alg aes128gcm16 $(key 16)"
+expect_error 1 'proposal null-sha1 takes a key of 20 bytes, not 0' "$E alg null-sha1 ''"
+expect_error 1 'proposal sha256 takes a key of 32 bytes, not 20' "$A alg sha256 $(key 20)"
+expect_error 1 'proposal sha256 is for proto ah' "$E alg sha256 $(key 32)"
+expect_error 1 'proposal aes128gcm16 is for proto esp' "$A alg aes128gcm16 $(key 20)"
+expect_error 1 '"alg" needs PROPOSAL KEY' "$E alg aes128gcm16"
+expect_error 1 'duplicate "alg"' "$E alg aes128gcm16 $(key 20) alg aes128gcm16 $(key 20)"
+expect_error 1 '"alg" excludes "aead", "enc", "auth" and "auth-trunc"' "$E alg aes128gcm16 $(key 20) $AEAD"
+expect_error 1 '"alg" excludes "aead", "enc", "auth" and "auth-trunc"' "$E $ENC alg aes128-sha1 $(key 36)"
+expect_error 1 '"aead" excludes "enc", "auth" and "auth-trunc"' "$E $AEAD $ENC $AUTH"
+expect_error 1 '"aead" excludes "enc", "auth" and "auth-trunc"' "$E $TRUNC $AEAD"
+expect_error 1 '"enc" needs "auth" or "auth-trunc" (proto esp)' "$E $ENC"
+expect_error 1 '"auth" needs "enc" with proto esp' "$E $AUTH"
+expect_error 1 '"auth-trunc" needs "enc" with proto esp' "$E $TRUNC"
+expect_error 1 '"auth" and "auth-trunc" exclude each other' "$E $ENC $AUTH $TRUNC"
+expect_error 1 'proto ah takes "auth" or "auth-trunc" only, not "enc"' "$A $ENC $AUTH"
+expect_error 1 'proto ah takes "auth" or "auth-trunc" only, not "aead"' "$A $AEAD"
+expect_error 1 'missing "auth NAME KEY", "auth-trunc NAME KEY BITS" or "alg PROPOSAL KEY"' "$A"
+expect_error 1 'duplicate "enc"' "$E $ENC $ENC $AUTH"
+expect_error 1 'duplicate "auth"' "$E $ENC $AUTH $AUTH"
+expect_error 1 'duplicate "aead"' "$E $AEAD $AEAD"
+expect_error 1 '"enc" needs NAME KEY' "$E enc 'cbc(aes)'"
+expect_error 1 '"auth-trunc" needs NAME KEY BITS' "$E $ENC auth-trunc 'hmac(sha1)' $(key 20)"
+expect_error 1 'invalid truncation length "x"' "$E $ENC auth-trunc 'hmac(sha1)' $(key 20) x"
+expect_error 1 'invalid algorithm name ""' "$E enc '' $(key 16) $AUTH"
+expect_error 1 'invalid key: odd number of hex digits' "$E $ENC auth 'hmac(sha1)' 0x123"
+expect_error 1 'invalid flag "bogus" (esn, noecn, decap-dscp, dont-encap-dscp or insecure)' "$E $AEAD flag bogus"
+expect_error 1 'missing value after "flag"' "$E $AEAD flag"
+expect_error 1 'unknown argument "bogus"' "$E $AEAD flag esn bogus"
+expect_error 1 'invalid extra-flag "oseq-may-wrap" (only dont-encap-dscp)' "$E $AEAD extra-flag oseq-may-wrap"
+expect_error 1 'duplicate "extra-flag"' "$E $AEAD extra-flag dont-encap-dscp extra-flag dont-encap-dscp"
+expect_error 1 'invalid df "maybe" (copy, set or clear)' "$E $AEAD df maybe"
+expect_error 1 'duplicate "df"' "$E $AEAD df set df clear"
+expect_error 1 'invalid limit "time-medium"' "$E $AEAD limit time-medium 5"
+expect_error 1 'missing value after "limit"' "$E $AEAD limit"
+expect_error 1 'missing value after "limit byte-soft"' "$E $AEAD limit byte-soft"
+expect_error 1 'invalid limit packet-hard "lots"' "$E $AEAD limit packet-hard lots"
+expect_error 1 'duplicate "limit time-hard"' "$E $AEAD limit time-hard 5 limit time-hard 6"
+expect_error 1 'invalid replay-seq "-1"' "$E $AEAD replay-seq -1"
+expect_error 1 'invalid replay-oseq-hi "0x100000000"' "$E $AEAD replay-oseq-hi 0x100000000"
+expect_error 1 'duplicate "replay-seq-hi"' "$E $AEAD replay-seq-hi 1 replay-seq-hi 1"
+expect_error 1 '"replay-seq" above 32 bits and "replay-seq-hi": give the high bits once' "$E $AEAD replay-seq 0x100000000 replay-seq-hi 1"
+expect_error 1 '"replay-oseq" above 32 bits and "replay-oseq-hi": give the high bits once' "$E $AEAD replay-oseq-hi 0 replay-oseq 0x100000000"
+expect_error 1 'unknown argument "flag"' "sa del dst 10.0.0.2 proto esp spi 1 flag esn"
+expect_error 1 'unknown argument "limit"' "sa get dst 10.0.0.2 proto esp spi 1 limit time-soft 1"
 
 # --- policy ---------------------------------------------------------------
 
@@ -385,6 +700,28 @@ for h in "-h" "help" "--help" "sa help" "policy help"; do
 	else
 		fail=$((fail + 1))
 		echo "FAIL: kipsec $h prints no usage"
+	fi
+done
+
+# the SA usage names every word of the grammar
+sa_help=$(run sa help)
+for w in 'proto { esp | ah }' aead enc auth auth-trunc 'alg PROPOSAL KEY' \
+	 replay-window replay-seq replay-oseq replay-seq-hi replay-oseq-hi \
+	 'flag FLAG [ FLAG ... ] ]...' 'extra-flag dont-encap-dscp' \
+	 'df { copy | set | clear }' time-soft time-hard time-use-soft \
+	 time-use-hard byte-soft byte-hard packet-soft packet-hard \
+	 'esn | noecn | decap-dscp | dont-encap-dscp | insecure' \
+	 'aes{128,192,256}gcm{8,12,16}' chacha20poly1305 \
+	 'aes{128,192,256}gmac' 'aes{128,192,256}-sha{1,256,384,512}' \
+	 'aes{128,192,256}ctr-sha{1,256,384,512}' 'null-sha{1,256,384,512}' \
+	 'sha{1,256,384,512} (ah)' "'rfc7539esp(chacha20,poly1305)'" \
+	 "'rfc4543(gcm(aes))'" "'rfc3686(ctr(aes))'" "'ecb(cipher_null)'" \
+	 digest_null '0xHEX | "" | @FILE'; do
+	if grep -qF -- "$w" <<<"$sa_help"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec sa help does not mention: $w"
 	fi
 done
 
