@@ -354,20 +354,17 @@ const char *kipsec_ipproto_name(uint32_t proto)
 }
 
 int kipsec_parse_xfrm_proto(const struct kipsec_cli *c, const char *str,
-			    bool ah, uint32_t *proto)
+			    uint32_t *proto)
 {
 	if (!strcmp(str, "esp") || !strcmp(str, "50")) {
 		*proto = IPPROTO_ESP;
 		return 0;
 	}
-	if (ah && (!strcmp(str, "ah") || !strcmp(str, "51"))) {
+	if (!strcmp(str, "ah") || !strcmp(str, "51")) {
 		*proto = IPPROTO_AH;
 		return 0;
 	}
-	if (ah)
-		kipsec_cli_usage_error(c, "unsupported proto \"%s\" (esp or ah)", str);
-	else
-		kipsec_cli_usage_error(c, "unsupported proto \"%s\" (only esp)", str);
+	kipsec_cli_usage_error(c, "unsupported proto \"%s\" (esp or ah)", str);
 	return -1;
 }
 

@@ -77,7 +77,7 @@ int kipsec_parse_ports(const struct kipsec_cli *c, const char *kw,
 int kipsec_parse_ipproto(const struct kipsec_cli *c, const char *str,
 			 uint8_t *proto);
 int kipsec_parse_xfrm_proto(const struct kipsec_cli *c, const char *str,
-			    bool ah, uint32_t *proto);
+			    uint32_t *proto);
 int kipsec_parse_mode(const struct kipsec_cli *c, const char *str,
 		      uint32_t *mode);
 int kipsec_parse_dir(const struct kipsec_cli *c, const char *str,

@@ -85,7 +85,7 @@ static const char kipsec_usage_policy_defs[] =
 "ACTION   := { protect | bypass | discard | allow | block }\n"
 "            allow = protect with a tmpl, bypass without (the default);\n"
 "            block = discard\n"
-"TMPL     := [ src ADDR dst ADDR ] [ proto esp ] [ mode { transport | tunnel } ]\n"
+"TMPL     := [ src ADDR dst ADDR ] [ proto { esp | ah } ] [ mode { transport | tunnel } ]\n"
 "            [ reqid N ] [ spi SPI ]\n"
 "priority defaults to 0, lower wins; tmpl mode to transport, reqid to 0.\n";
 

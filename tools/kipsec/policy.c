@@ -97,7 +97,7 @@ static int kipsec_tmpl_word(struct kipsec_cli *c, struct kipsec_args *a,
 	case TW_DST:
 		return kipsec_parse_addr(c, "tmpl dst", val, &t->dst);
 	case TW_PROTO:
-		return kipsec_parse_xfrm_proto(c, val, false, &t->proto);
+		return kipsec_parse_xfrm_proto(c, val, &t->proto);
 	case TW_MODE:
 		return kipsec_parse_mode(c, val, &t->mode);
 	case TW_REQID:
@@ -278,7 +278,8 @@ static void kipsec_policy_put_tmpl(struct nlmsghdr *nlh,
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY_TMPL);
 
-	mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_PROTO, IPPROTO_ESP);
+	mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_PROTO,
+			 t->seen[TW_PROTO] ? t->proto : IPPROTO_ESP);
 	mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_MODE,
 			 t->seen[TW_MODE] ? t->mode : KIPSEC_MODE_TRANSPORT);
 	if (t->seen[TW_SRC])

@@ -165,7 +165,7 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 	case SA_W_DST:
 		return kipsec_parse_addr(c, "dst", val, &s->dst) ? KIPSEC_EXIT_USAGE : 0;
 	case SA_W_PROTO:
-		return kipsec_parse_xfrm_proto(c, val, true, &s->proto) ?
+		return kipsec_parse_xfrm_proto(c, val, &s->proto) ?
 		       KIPSEC_EXIT_USAGE : 0;
 	case SA_W_SPI:
 		return kipsec_parse_spi(c, val, &s->spi) ? KIPSEC_EXIT_USAGE : 0;

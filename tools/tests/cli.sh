@@ -184,7 +184,7 @@ expect_error 1 'missing "dst ADDR"' "sa del src 10.0.0.1 proto esp spi 1"
 expect_error 1 'missing value after "dst"' "sa add src 10.0.0.1 dst"
 expect_error 1 'duplicate "spi"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 spi 2 $AEAD"
 expect_error 1 'unsupported proto "gre" (esp or ah)' "sa add src 10.0.0.1 dst 10.0.0.2 proto gre spi 1 $AEAD"
-expect_error 1 'unsupported proto "ah" (only esp)' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl proto ah"
+expect_error 1 'unsupported proto "gre" (esp or ah)' "policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir out tmpl proto gre"
 expect_error 1 'invalid mode "beet"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 mode beet $AEAD"
 expect_error 1 'unknown argument "foo"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD foo"
 expect_error 1 'unknown argument "mode"' "sa del dst 10.0.0.2 proto esp spi 1 mode tunnel"
@@ -533,6 +533,24 @@ request policy-add (cmd 7) version 1 flags request ack len 160
       dst 192.168.0.2
       reqid 1
       spi 0x00001000
+X
+
+# an AH template
+expect_request "policy add src 10.0.1.1 dst 10.0.2.1 dir out action protect tmpl proto ah" <<'X'
+request policy-add (cmd 7) version 1 flags request ack len 112
+  policy
+    dir 1
+    priority 0
+    action 0
+    sel
+      src 10.0.1.1
+      dst 10.0.2.1
+      src-prefixlen 32
+      dst-prefixlen 32
+    tmpl
+      proto 51
+      mode 0
+      reqid 0
 X
 
 # no action: allow = bypass without a tmpl; host prefixes; a port range
