@@ -14,6 +14,7 @@
  */
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
+#include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/kipsec.h>
@@ -23,6 +24,15 @@
 #include "kipsec.h"
 
 #define ICV(bits)	(1U << ((bits) / 32))
+
+/*
+ * For tests: put the ESP transform of SAs added from now on behind cryptd,
+ * so that every request completes asynchronously, from a worker.
+ */
+static bool force_async;
+module_param(force_async, bool, 0644);
+MODULE_PARM_DESC(force_async,
+		 "testing: ESP SAs added from now on use cryptd(...), always asynchronous");
 
 static const struct kipsec_alg kipsec_algs[] = {
 	/* combined mode: IV = the 64-bit sequence number, unique per key */
@@ -215,6 +225,16 @@ int kipsec_esp_setup(struct kipsec_sa *sa, const struct kipsec_alg_param *aead,
 		key = blob;
 	}
 
+	if (READ_ONCE(force_async)) {
+		char inner[CRYPTO_MAX_ALG_NAME];
+
+		strscpy(inner, name, sizeof(inner));
+		if (snprintf(name, sizeof(name), "cryptd(%s)", inner) >=
+		    sizeof(name)) {
+			err = -ENAMETOOLONG;
+			goto fail;
+		}
+	}
 	tfm = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(tfm)) {
 		err = PTR_ERR(tfm);
