@@ -64,11 +64,6 @@ static const struct kipsec_alg kipsec_algs[] = {
 	{ .name = "digest_null", .kind = KIPSEC_ALG_AUTH, .null = true },
 };
 
-static const char *const kipsec_alg_kinds[] __maybe_unused = {
-	[KIPSEC_ALG_AEAD] = "aead", [KIPSEC_ALG_ENC] = "enc",
-	[KIPSEC_ALG_AUTH] = "auth",
-};
-
 const struct kipsec_alg *kipsec_alg_find(u8 kind, const char *name,
 					 struct netlink_ext_ack *extack)
 {
@@ -102,10 +97,9 @@ static int kipsec_alg_check(const struct kipsec_alg_param *p,
 	if (len < a->key_min || len > a->key_max ||
 	    (a->key_step && (len - a->key_min) % a->key_step)) {
 		KIPSEC_ERR_FMT(extack, "key length not valid for the algorithm",
-			       "%s %s: a key of %u bytes is not valid (%u to %u bytes%s)",
-				   kipsec_alg_kinds[a->kind], a->name, len,
-				   a->key_min, a->key_max,
-				   a->salt ? ", salt included" : "");
+			       "key length not valid for the algorithm: %u bytes, want %u to %u%s",
+			       len, a->key_min, a->key_max,
+			       a->salt ? " with salt" : "");
 		return -EINVAL;
 	}
 	icv = p->icv_bits ?: a->icv_default;
@@ -117,8 +111,8 @@ static int kipsec_alg_check(const struct kipsec_alg_param *p,
 		}
 		if (icv % 32 || icv / 32 >= 32 || !(a->icv_bits & ICV(icv))) {
 			KIPSEC_ERR_FMT(extack, "ICV length not valid for the algorithm",
-				       "%s: ICV length %u bits is not valid",
-				       a->name, icv);
+				       "ICV length not valid for the algorithm: %u bits",
+				       icv);
 			return -EINVAL;
 		}
 		break;
@@ -126,8 +120,8 @@ static int kipsec_alg_check(const struct kipsec_alg_param *p,
 		if (a->null ? icv != 0 :
 		    icv % 8 || icv < 96 || icv > a->icv_max) {
 			KIPSEC_ERR_FMT(extack, "truncation not valid for the algorithm",
-				       "%s: truncation to %u bits is not valid (96 to %u, whole bytes)",
-				       a->name, icv, a->icv_max);
+				       "truncation not valid for the algorithm: %u bits, want 96 to %u",
+				       icv, a->icv_max);
 			return -EINVAL;
 		}
 		break;
@@ -239,7 +233,8 @@ int kipsec_esp_setup(struct kipsec_sa *sa, const struct kipsec_alg_param *aead,
 	if (IS_ERR(tfm)) {
 		err = PTR_ERR(tfm);
 		KIPSEC_ERR_FMT(extack, "the kernel crypto API lacks the transform",
-			       "the kernel crypto API has no %s (%d)", name, err);
+			       "the kernel crypto API lacks the transform: %s (%d)",
+			       name, err);
 		goto fail;
 	}
 	err = crypto_aead_setkey(tfm, key, key_len);
@@ -250,7 +245,8 @@ int kipsec_esp_setup(struct kipsec_sa *sa, const struct kipsec_alg_param *aead,
 		err = -EINVAL;
 	if (err) {
 		KIPSEC_ERR_FMT(extack, "the crypto API refused the key or ICV length",
-			       "%s refused the key or ICV length (%d)", name, err);
+			       "the crypto API refused the key or ICV length: %s (%d)",
+			       name, err);
 		crypto_free_aead(tfm);
 		goto fail;
 	}

@@ -55,18 +55,26 @@ KEY_SHORT=0x0102030405060708090a0b0c0d0e0f10c0c1	# 18 bytes
 SA_ARGS="src $A_IP dst $B_IP proto esp"
 
 log "kernel errors through the CLI"
-kernel_refuses "key of 18 bytes" \
-	"key must be an AES key of 128, 192 or 256 bits followed by a 32-bit salt" \
+kernel_refuses "key of 18 bytes" "key length not valid for the algorithm" \
 	sa add $SA_ARGS spi 0x5001 aead "$ALGO" $KEY_SHORT 128
-kernel_refuses "key of 16 bytes (salt missing)" \
-	"key must be an AES key of 128, 192 or 256 bits followed by a 32-bit salt" \
+kernel_refuses "key of 16 bytes (salt missing)" "key length not valid for the algorithm" \
 	sa add $SA_ARGS spi 0x5001 aead "$ALGO" 0x0102030405060708090a0b0c0d0e0f10 128
-kernel_refuses "unknown algorithm" "unsupported AEAD algorithm; supported: rfc4106(gcm(aes))" \
+kernel_refuses "unknown algorithm" "unsupported aead algorithm; supported: rfc4106(gcm(aes))" \
 	sa add $SA_ARGS spi 0x5001 aead 'gcm(aes)' $KEY_A 128
-kernel_refuses "ICV of 100 bits" "ICV length must be 64, 96 or 128 bits" \
+kernel_refuses "ICV of 100 bits" "ICV length not valid for the algorithm" \
 	sa add $SA_ARGS spi 0x5001 aead "$ALGO" $KEY_A 100
-kernel_refuses "IPv6 SA" "IPv6 is not supported yet" \
-	sa add src fd00::1 dst fd00::2 proto esp spi 0x5001 aead "$ALGO" $KEY_A 128
+kernel_refuses "NULL encryption and NULL integrity without the insecure flag" \
+	"ESP with neither encryption nor integrity needs the insecure flag" \
+	sa add $SA_ARGS spi 0x5001 enc 'ecb(cipher_null)' "" auth digest_null ""
+kernel_refuses "encryption without integrity" "ESP encryption without integrity is not allowed" \
+	sa add $SA_ARGS spi 0x5001 enc 'cbc(aes)' 0x000102030405060708090a0b0c0d0e0f auth digest_null ""
+kernel_refuses "a truncation shorter than 96 bits" "truncation not valid for the algorithm" \
+	sa add $SA_ARGS spi 0x5001 enc 'cbc(aes)' 0x000102030405060708090a0b0c0d0e0f \
+	auth-trunc 'hmac(sha256)' 0x000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f 64
+kernel_refuses "AH with NULL integrity" "digest_null is not valid for AH" \
+	sa add src $A_IP dst $B_IP proto ah spi 0x5001 auth digest_null ""
+kernel_refuses "sequence numbers above 2^32 without ESN" "sequence numbers above 2^32 - 1 need ESN" \
+	sa add $SA_ARGS spi 0x5001 aead "$ALGO" $KEY_A 128 replay-oseq-hi 1 replay-oseq 0
 kernel_refuses "duplicate SA" "an SA with this destination, SPI and protocol exists" \
 	sa add $SA_ARGS spi $SPI aead "$ALGO" $KEY_B 128
 kernel_refuses "deleting a missing SA" "no such SA" \
@@ -104,7 +112,7 @@ TMPL="(7, [(1, u32(50)), (2, u32(0))])"
 
 log "kernel errors for raw requests"
 raw_refuses "SA add without an SA" EINVAL "missing SA" $KCMD_SA_ADD "[]"
-raw_refuses "SA add without an algorithm" EINVAL "missing SA algorithm (aead)" \
+raw_refuses "SA add without an algorithm" EINVAL "ESP needs aead, or enc and auth" \
 	$KCMD_SA_ADD "[(1, [$ID, (4, be32(0x5002))])]"
 raw_refuses "SA add without an SPI" EINVAL "missing SA SPI" \
 	$KCMD_SA_ADD "[(1, [$ID, $AEAD])]"
@@ -124,9 +132,9 @@ raw_refuses "SA add with an unknown attribute (type 200)" EINVAL "" \
 	$KCMD_SA_ADD "[(1, [$ID, (4, be32(0x5002)), $AEAD, (200, u32(1))])]"
 raw_refuses "duplicate SA" EEXIST "an SA with this destination, SPI and protocol exists" \
 	$KCMD_SA_ADD "[(1, [$ID, (4, be32($SPI)), $AEAD])]"
-raw_refuses "IPv6 SA" EOPNOTSUPP "IPv6 is not supported yet" \
-	$KCMD_SA_ADD "[(1, [(2, ip6('fd00::1')), (3, ip6('fd00::2')), (5, u32(50)), (4, be32(0x5002)), $AEAD])]"
-raw_refuses "AH SA" EOPNOTSUPP "AH is not supported yet" \
+raw_refuses "SA between two families" EINVAL "source and destination must be of the same address family" \
+	$KCMD_SA_ADD "[(1, [(2, ip('$A_IP')), (3, ip6('fd00::2')), (5, u32(50)), (4, be32(0x5002)), $AEAD])]"
+raw_refuses "AH SA with an AEAD" EINVAL "AH takes an auth algorithm only" \
 	$KCMD_SA_ADD "[(1, [(2, ip('$A_IP')), (3, ip('$B_IP')), (5, u32(51)), (4, be32(0x5002)), $AEAD])]"
 raw_refuses "SA with protocol 17" EINVAL "protocol must be esp (50) or ah (51)" \
 	$KCMD_SA_ADD "[(1, [(2, ip('$A_IP')), (3, ip('$B_IP')), (5, u32(17)), (4, be32(0x5002)), $AEAD])]"
