@@ -42,11 +42,15 @@ static inline bool kipsec_addr_any(const union kipsec_addr *a, u8 family)
 /* Zero the host bits beyond @plen. */
 static inline void kipsec_addr_mask(union kipsec_addr *a, u8 family, u8 plen)
 {
+	struct in6_addr full;
+
 	if (family == AF_INET) {
 		a->ip4 &= plen ? htonl(~0U << (32 - plen)) : 0;
 		return;
 	}
-	ipv6_addr_prefix(&a->ip6, &a->ip6, plen);
+	/* ipv6_addr_prefix() clears its output before reading its input */
+	full = a->ip6;
+	ipv6_addr_prefix(&a->ip6, &full, plen);
 }
 
 /* Does @addr fall in @prefix/@plen (prefix already masked)? */

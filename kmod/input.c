@@ -152,6 +152,9 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 			kipsec_policy_count(pol, skb->len);
 			return NF_ACCEPT;
 		}
+		/* ND the peer chose to protect: no selector speaks for it */
+		if (!pol && fl.link_ctl)
+			return NF_ACCEPT;
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_POLICY_MISMATCH);
 		this_cpu_inc(sa->stats->policy_fail);
 		kipsec_input_dbg("SPD refuses decrypted", &fl, sa);

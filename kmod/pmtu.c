@@ -9,7 +9,8 @@
  *    dropped with an ICMP "fragmentation needed" / ICMPv6 "packet too big"
  *    to its source, announcing what does fit (RFC 4301 8.2).  Local
  *    sockets learn it like any other sender; a packet that may be
- *    fragmented is transformed and the outer packet fragmented;
+ *    fragmented (IPv4 without DF; a local IPv6 one the stack would
+ *    fragment, ignore_df) is transformed and the outer packet fragmented;
  *  - the outer path: the route's MTU metric or the device MTU, lowered by
  *    ICMP errors that quote one of our outbound ESP/AH packets
  *    (kipsec_pmtu_learn, at LOCAL_IN), for ten minutes;
@@ -112,8 +113,13 @@ bool kipsec_pmtu_ok(struct kipsec_net *kn, struct sk_buff *skb,
 			return true;	/* the outer packet gets fragmented */
 		kipsec_pmtu_icmp4(kn, skb, max);
 	} else {
-		if (max < IPV6_MIN_MTU)
-			return true;	/* fragments it is, then */
+		/*
+		 * A local sender that lets the stack fragment (UDP, ping:
+		 * ignore_df) gets the outer packet fragmented, as IPv6
+		 * sources may; so does a path below the IPv6 minimum.
+		 */
+		if (skb->ignore_df || max < IPV6_MIN_MTU)
+			return true;
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max);
 	}
 	kipsec_stats_inc(kn, KIPSEC_STAT_TX_TOO_BIG);
