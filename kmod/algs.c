@@ -135,6 +135,26 @@ static int kipsec_alg_check(const struct kipsec_alg_param *p,
 	return 0;
 }
 
+/*
+ * force_async: @tfm's implementation behind cryptd, named by its driver
+ * name (cryptd instances take the name of what they wrap, so asking for
+ * "cryptd(NAME)" can find one cryptd inside another).
+ */
+static struct crypto_aead *kipsec_aead_async(struct crypto_aead *tfm)
+{
+	char name[CRYPTO_MAX_ALG_NAME];
+
+	if (crypto_aead_alg(tfm)->base.cra_flags & CRYPTO_ALG_ASYNC)
+		return tfm;
+	if (snprintf(name, sizeof(name), "cryptd(%s)",
+		     crypto_aead_driver_name(tfm)) >= sizeof(name)) {
+		crypto_free_aead(tfm);
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	crypto_free_aead(tfm);
+	return crypto_alloc_aead(name, 0, 0);
+}
+
 /* authenc's key blob; kfree_sensitive() it after use */
 static u8 *kipsec_authenc_key(const struct kipsec_alg_param *enc,
 			      const struct kipsec_alg_param *auth,
@@ -219,17 +239,9 @@ int kipsec_esp_setup(struct kipsec_sa *sa, const struct kipsec_alg_param *aead,
 		key = blob;
 	}
 
-	if (READ_ONCE(force_async)) {
-		char inner[CRYPTO_MAX_ALG_NAME];
-
-		strscpy(inner, name, sizeof(inner));
-		if (snprintf(name, sizeof(name), "cryptd(%s)", inner) >=
-		    sizeof(name)) {
-			err = -ENAMETOOLONG;
-			goto fail;
-		}
-	}
 	tfm = crypto_alloc_aead(name, 0, 0);
+	if (!IS_ERR(tfm) && READ_ONCE(force_async))
+		tfm = kipsec_aead_async(tfm);
 	if (IS_ERR(tfm)) {
 		err = PTR_ERR(tfm);
 		KIPSEC_ERR_FMT(extack, "the kernel crypto API lacks the transform",

@@ -48,7 +48,8 @@ struct kipsec_esp_ctx {
 	struct sk_buff *skb;
 	struct kipsec_sa *sa;
 	struct net_device *dev;	/* input: held while the packet is away */
-	u64 seq;		/* input: committed to the window after the ICV */
+	u64 seq;		/* input: committed to the window after the ICV;
+				 * output: the packet's place in the SA's queue */
 	unsigned int len;	/* output: plaintext bytes, for the counters */
 	struct kipsec_hdr_pos pos;	/* input: where the ESP header is */
 	struct scatterlist sg[2];
@@ -153,14 +154,14 @@ static void kipsec_esp_output_done(struct kipsec_esp_ctx *ctx, int err)
 		kipsec_stats_inc(ctx->kn, KIPSEC_STAT_TX_CRYPTO_ERROR);
 		this_cpu_inc(ctx->sa->stats->errors);
 		net_dbg_ratelimited("kipsec: encryption failed (%d)\n", err);
-		kfree_skb(ctx->skb);
 	} else {
 		s = this_cpu_ptr(ctx->sa->stats);
 		s->tx_packets++;
 		s->tx_bytes += ctx->len;
 		kipsec_stats_inc(ctx->kn, KIPSEC_STAT_TX_PACKETS);
-		kipsec_output_xmit(ctx->kn, ctx->skb);
 	}
+	/* before ctx_free: its SA reference keeps the SA's queue alive */
+	kipsec_output_ordered(ctx->kn, ctx->sa, ctx->skb, ctx->seq, err);
 	kipsec_esp_ctx_free(ctx);
 }
 
@@ -199,21 +200,22 @@ void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 	hlen = sizeof(*esph) + sa->iv_len;
 	plen = skb->len - pos.off;
 	ctx->len = plen;
-	if (!kipsec_sa_account(kn, sa, plen)) {
-		kipsec_stats_inc(kn, KIPSEC_STAT_TX_SA_EXPIRED);
-		goto drop;
-	}
-	if (!kipsec_sa_next_seq(kn, sa, &seq))
-		goto drop;
 	padlen = ALIGN(plen + 2, sa->align) - plen - 2;
 	tlen = padlen + 2 + sa->icv_len;
-
 	err = kipsec_skb_make_room(skb, KIPSEC_MAX_OUTER + hlen +
 				   LL_RESERVED_SPACE(skb_dst(skb)->dev), tlen);
 	if (err) {
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NOMEM);
 		goto drop;
 	}
+	if (!kipsec_sa_account(kn, sa, plen)) {
+		kipsec_stats_inc(kn, KIPSEC_STAT_TX_SA_EXPIRED);
+		goto drop;
+	}
+	/* from here on, the packet ends in kipsec_output_ordered() */
+	if (!kipsec_sa_next_seq(kn, sa, &seq))
+		goto drop;
+	ctx->seq = seq;
 
 	/* trailer: self-describing padding 1, 2, 3... (RFC 4303 2.4) */
 	tail = skb_put(skb, tlen);

@@ -36,5 +36,7 @@ unsigned int kipsec_output_forward(struct kipsec_net *kn,
 				   struct sk_buff *skb);
 void kipsec_output_fixup(struct sk_buff *skb);
 void kipsec_output_xmit(struct kipsec_net *kn, struct sk_buff *skb);
+void kipsec_output_ordered(struct kipsec_net *kn, struct kipsec_sa *sa,
+			   struct sk_buff *skb, u64 seq, bool drop);
 
 #endif /* _KIPSEC_HOOKS_H */

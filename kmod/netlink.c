@@ -483,6 +483,7 @@ static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
 	if (tb[KIPSEC_A_SA_TUNNEL_DF])
 		sa->tunnel_df = nla_get_u32(tb[KIPSEC_A_SA_TUNNEL_DF]);
 	atomic64_set(&sa->seq_out, seq_out);
+	sa->txq.next = seq_out + 1;
 	kipsec_replay_set_top(&sa->replay, seq_in);
 
 	err = kipsec_nl_lifetime(tb[KIPSEC_A_SA_LIFETIME_SOFT], &sa->soft,

@@ -250,6 +250,56 @@ void kipsec_output_fixup(struct sk_buff *skb)
 		skb->ignore_df = 1;
 }
 
+struct kipsec_tx_cb {
+	u64 seq;
+	bool drop;
+};
+
+#define KIPSEC_TX_CB(skb)	((struct kipsec_tx_cb *)(skb)->cb)
+
+/*
+ * Every packet that got a sequence number from @sa ends here, sent or
+ * (@drop) dropped, once.  Transforms on several CPUs, or asynchronous
+ * ones, finish out of order; the packets still leave in sequence-number
+ * order, so that the receiver's window never sees a reordering we made.
+ * One CPU at a time sends (@busy); the others leave their packet in @held
+ * for it, so the lock is never held across a transmission.
+ */
+void kipsec_output_ordered(struct kipsec_net *kn, struct kipsec_sa *sa,
+			   struct sk_buff *skb, u64 seq, bool drop)
+{
+	struct kipsec_txq *q = &sa->txq;
+	struct sk_buff *pos;
+
+	BUILD_BUG_ON(sizeof(struct kipsec_tx_cb) > sizeof(skb->cb));
+	KIPSEC_TX_CB(skb)->seq = seq;
+	KIPSEC_TX_CB(skb)->drop = drop;
+
+	spin_lock_bh(&q->lock);
+	/* completions come nearly in order: look from the tail */
+	skb_queue_reverse_walk(&q->held, pos)
+		if (KIPSEC_TX_CB(pos)->seq < seq)
+			break;
+	__skb_queue_after(&q->held, pos, skb);
+	if (q->busy) {
+		spin_unlock_bh(&q->lock);
+		return;
+	}
+	q->busy = true;
+	while ((skb = skb_peek(&q->held)) && KIPSEC_TX_CB(skb)->seq == q->next) {
+		__skb_unlink(skb, &q->held);
+		q->next++;
+		spin_unlock_bh(&q->lock);
+		if (KIPSEC_TX_CB(skb)->drop)
+			kfree_skb(skb);
+		else
+			kipsec_output_xmit(kn, skb);
+		spin_lock_bh(&q->lock);
+	}
+	q->busy = false;
+	spin_unlock_bh(&q->lock);
+}
+
 void kipsec_output_xmit(struct kipsec_net *kn, struct sk_buff *skb)
 {
 	if (skb->protocol == htons(ETH_P_IP)) {

@@ -26,6 +26,7 @@
 #include <linux/kipsec.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_fib.h>
 #include <net/ipv6.h>
 #include <net/route.h>
 
@@ -39,9 +40,17 @@
 static unsigned int kipsec_pmtu_outer(const struct kipsec_sa *sa,
 				      struct dst_entry *dst)
 {
-	unsigned int mtu = dst_metric_raw(dst, RTAX_MTU);
 	unsigned int learned = READ_ONCE(sa->pmtu);
+	unsigned int mtu = 0;
 
+	/*
+	 * A configured route MTU counts; a learned one (IPv6 keeps it in
+	 * the metrics of a cached exception route) may be the inner flow's
+	 * in transport mode, so the device stands in for it.
+	 */
+	if (dst->ops->family == AF_INET ||
+	    !(container_of(dst, struct rt6_info, dst)->rt6i_flags & RTF_CACHE))
+		mtu = dst_metric_raw(dst, RTAX_MTU);
 	if (!mtu)
 		mtu = READ_ONCE(dst->dev->mtu);
 	if (learned && time_before(jiffies, READ_ONCE(sa->pmtu_expires)))
@@ -120,6 +129,9 @@ bool kipsec_pmtu_ok(struct kipsec_net *kn, struct sk_buff *skb,
 		 */
 		if (skb->ignore_df || max < IPV6_MIN_MTU)
 			return true;
+		/* icmp6_send() wants a device; a local packet has none yet */
+		if (!skb->dev)
+			skb->dev = outer->dev;
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max);
 	}
 	kipsec_stats_inc(kn, KIPSEC_STAT_TX_TOO_BIG);

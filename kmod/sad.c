@@ -62,6 +62,8 @@ static void kipsec_sa_free_work(struct work_struct *work)
 		crypto_free_aead(sa->aead);
 	if (sa->ahash)
 		crypto_free_ahash(sa->ahash);
+	/* every sequence number handed out was sent or dropped */
+	WARN_ON_ONCE(!skb_queue_empty(&sa->txq.held));
 	kipsec_replay_destroy(&sa->replay);
 	free_percpu(sa->stats);
 	kfree_sensitive(sa);
@@ -82,6 +84,9 @@ struct kipsec_sa *kipsec_sa_alloc(u32 replay_window)
 	refcount_set(&sa->refcnt, 1);
 	INIT_LIST_HEAD(&sa->life_node);
 	sa->add_time = ktime_get_real_seconds();
+	spin_lock_init(&sa->txq.lock);
+	__skb_queue_head_init(&sa->txq.held);
+	sa->txq.next = 1;
 	INIT_RCU_WORK(&sa->free_work, kipsec_sa_free_work);
 	return sa;
 err:

@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable.h>
+#include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -52,6 +53,20 @@ struct kipsec_tmpl {
 	u8 mode;
 	u32 reqid;
 	__be32 spi;
+};
+
+/**
+ * struct kipsec_txq - outbound packets leave in sequence-number order
+ * @lock: protects the rest
+ * @next: the sequence number to send next
+ * @held: transformed packets waiting for an earlier one, by sequence
+ * @busy: a CPU is sending from @held; others only add to it
+ */
+struct kipsec_txq {
+	spinlock_t lock;
+	u64 next;
+	struct sk_buff_head held;
+	bool busy;
 };
 
 /* one set of lifetime limits; 0 = none */
@@ -110,6 +125,7 @@ struct kipsec_sa_stats {
  * @dead_reason: enum kipsec_expire_reason, set before @dead
  * @pmtu: outer path MTU learned from ICMP, 0 = none (pmtu.c)
  * @pmtu_expires: jiffies when @pmtu stops counting
+ * @txq: puts transformed packets back in sequence order (output.c)
  * @seq_out: last sequence number sent
  * @stats: per-CPU counters
  * @replay: receive window, on its own cache line (written per packet)
@@ -153,6 +169,7 @@ struct kipsec_sa {
 	u8 dead_reason;
 	u32 pmtu;
 	unsigned long pmtu_expires;
+	struct kipsec_txq txq;
 	atomic64_t seq_out;
 	struct kipsec_sa_stats __percpu *stats;
 	struct kipsec_replay replay ____cacheline_aligned_in_smp;

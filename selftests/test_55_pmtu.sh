@@ -56,20 +56,21 @@ REQID=2 ipsec_tunnel kipsec "$A" $A_IP $B_IP 10.8.0.0/24 10.9.0.0/24 0x3000 0x40
 REQID=2 ipsec_tunnel xfrm "$B" $B_IP $A_IP 10.9.0.0/24 10.8.0.0/24 0x4000 0x3000 $KEY_D $KEY_C ||
 	ksft_exit
 # IPv6 transport A <-> B
-for impl in "kipsec $A fd01::1 fd02::1 0x5000 0x6000" "xfrm $B fd02::1 fd01::1 0x6000 0x5000"; do
-	set -- $impl
-	ipsec_sa "$1" "$2" "$3" "$4" "$5" transport $KEY_A &&
-	ipsec_sa "$1" "$2" "$4" "$3" "$6" transport $KEY_B &&
-	ipsec_policy "$1" "$2" "$3/128" "$4/128" out "$3" "$4" transport &&
-	ipsec_policy "$1" "$2" "$4/128" "$3/128" in "$4" "$3" transport || ksft_exit
-done
+ipsec_sa kipsec "$A" fd01::1 fd02::1 0x5000 transport $KEY_A &&
+ipsec_sa kipsec "$A" fd02::1 fd01::1 0x6000 transport $KEY_B &&
+ipsec_policy kipsec "$A" fd01::1/128 fd02::1/128 out fd01::1 fd02::1 transport &&
+ipsec_policy kipsec "$A" fd02::1/128 fd01::1/128 in fd02::1 fd01::1 transport &&
+ipsec_sa xfrm "$B" fd01::1 fd02::1 0x5000 transport $KEY_A &&
+ipsec_sa xfrm "$B" fd02::1 fd01::1 0x6000 transport $KEY_B &&
+ipsec_policy xfrm "$B" fd02::1/128 fd01::1/128 out fd02::1 fd01::1 transport &&
+ipsec_policy xfrm "$B" fd01::1/128 fd02::1/128 in fd01::1 fd02::1 transport || ksft_exit
 
 # ping_mtu NS ARGS...: the MTU a DF ping of that size is told about
 ping_mtu() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" ping -n -c 2 -i 0.3 -W 2 -M do "$@" 2>&1 |
-		sed -n 's/.*mtu[ =]*\([0-9][0-9]*\).*/\1/p' | head -1
+		sed -n 's/.*mtu[ =:]*\([0-9][0-9]*\).*/\1/p' | head -1
 }
 
 check "ping A -> B" ping_ok "$A" $B_IP

@@ -26,6 +26,7 @@ veth_link "$GB" vh 10.9.0.1/24 "$HB" vh 10.9.0.2/24
 forwarding "$GA"; forwarding "$GB"
 ip -n "$HA" route add default via 10.8.0.1
 ip -n "$HB" route add default via 10.9.0.1
+ip -n "$GB" route add 10.8.0.0/24 dev wan	# XFRM needs a route, kipsec does not
 WA=192.168.0.1 WB=192.168.0.2 HA_IP=10.8.0.2 HB_IP=10.9.0.2
 
 # gwA's SAs, with EXTRA words for the outbound one
@@ -71,7 +72,7 @@ check_eq "df clear: no DF outside with DF inside" "$(outer c1 -Q 0x20 -M do)" "0
 
 # 4. decapsulation: GB marks its outer headers CE (and DSCP AF41)
 ip netns exec "$GB" nft -f - <<'NFT' || fail "nftables rule in gwB"
-table ip mark {
+table ip ecntest {
 	chain post {
 		type filter hook postrouting priority 0;
 		ip protocol esp ip dscp set af41
