@@ -70,7 +70,7 @@ check_eq "B -> A: A accepted up to what B sent" "$a_in" "$b_out"
 check_eq "A -> B on the wire: sequence fields > $START" "$(capture_packets ab_hi)" 255
 check_ge "A -> B on the wire: sequence fields wrapped to small numbers" "$(capture_packets ab_lo)" 200
 check_eq "B -> A on the wire: sequence fields > $START" "$(capture_packets ba_hi)" 255
-check_ge "B -> A on the wire: sequence fields wrapped to small numbers" "$(capture_packets ba_lo)" 1
+check_ge "B -> A on the wire: sequence fields wrapped to small numbers" "$(capture_packets ba_lo)" 200
 check_eq "$PROTO_IMPL in A: drops [rx_auth_fail rx_replay; SA auth-fail replay]" \
 	"$(impl_stat "$PROTO_IMPL" "$A" rx_auth_fail) $(impl_stat "$PROTO_IMPL" "$A" rx_replay); $(impl_sa_stat "$PROTO_IMPL" "$A" $SPI_BA auth_fail replay)" \
 	"0 0; 0 0"
