@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 120
+#
+# SA lifetimes: each kind of limit fires a soft expire, then a hard one at
+# the right count or time; after the hard one the SA is gone and traffic
+# on it stops, before it traffic flows.
+#
+#   A1 (PROTO_IMPL) 10.0.1.1 --veth-- 10.0.1.2 \
+#   A2              10.0.2.1 --veth-- 10.0.2.2  \ B (XFRM, no limits)
+#   A3              10.0.3.1 --veth-- 10.0.3.2  /
+#   A4              10.0.4.1 --veth-- 10.0.4.2 /
+#
+# Only An's outbound SA has limits; a monitor in An (`kipsec monitor`, or
+# `ip xfrm monitor` for XFRM) logs the events with the time they arrived.
+#
+#  A1 packets: packet-soft 3, packet-hard 6.  A2 bytes: byte-soft 2500,
+#    byte-hard 5500, pings of 1000-byte IP packets.  Both: 2 pings, no
+#    event; 2 more, a soft event (the limit was reached, traffic goes on);
+#    2 more pass (6 packets, 6000 bytes: the hard limit is reached, not
+#    yet exceeded) and the SA counted 6; the 7th ping fails, a hard event,
+#    the SA is gone and the failing pings count as tx_no_sa.  (XFRM, the
+#    reference: the Nth packet still passes, the (N+1)th fires the hard
+#    expire; bytes are counted per packet with a little ESP overhead, so
+#    5500 falls between the 5th and the 6th whatever the overhead.)
+#  A3 add time: time-soft 2, time-hard 4, pings every 0.2 s from the
+#    start: the soft event 2 s after the SA was added, the hard one 4 s
+#    after (with a second's slack each way: XFRM's clock ticks in seconds),
+#    pings pass until the hard event, none after it.
+#  A4 use time: time-use-soft 2, time-use-hard 4, the SA left idle for
+#    2.5 s, then pings: no event while idle, soft 2 s after the first
+#    packet and hard 4 s after it.
+# kipsec's events carry the reason (packets, bytes, add-time, use-time);
+# XFRM's carry none.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_inject.sh"
+
+require_impl
+require_cmds ping
+
+setup_ns A1 A2 A3 A4 B
+for n in 1 2 3 4; do
+	eval "a=\$A$n"
+	veth_link "$a" va "10.0.$n.1/24" "$B" vb$n "10.0.$n.2/24"
+	# the inbound SA and both policies now; the outbound SA when its test starts
+	pt_sa "$PROTO_IMPL" "$a" 10.0.$n.2 10.0.$n.1 0x66${n}2 $KEY_B replay-window 64 &&
+	ipsec_policy "$PROTO_IMPL" "$a" 10.0.$n.1/32 10.0.$n.2/32 out 10.0.$n.1 10.0.$n.2 transport &&
+	ipsec_policy "$PROTO_IMPL" "$a" 10.0.$n.2/32 10.0.$n.1/32 in 10.0.$n.2 10.0.$n.1 transport &&
+	pt_pair xfrm "$B" 10.0.$n.2 10.0.$n.1 0x66${n}2 0x66${n}1 $KEY_B $KEY_A replay-window 64 ||
+		{ fail "SAs and policies for A$n"; ksft_exit; }
+	expire_mon_start mon$n "$PROTO_IMPL" "$a"
+done
+
+# reason WORD: the reason an event must carry (XFRM's carry none)
+reason() {
+	if [ "$PROTO_IMPL" = xfrm ]; then echo -; else echo "$1"; fi
+}
+
+# events N: "KIND REASON SPI" of A_N's events, on one line
+events() {
+	expire_events mon$1 | cut -d' ' -f2- | tr '\n' ';' | sed 's/;$//'
+}
+
+# out_sa N WORD...: A_N's outbound SA with limits; waits until the monitor
+# saw it added (so it cannot miss the expire events)
+out_sa() {
+	local n=$1 a
+	shift
+	eval "a=\$A$n"
+	pt_sa "$PROTO_IMPL" "$a" 10.0.$n.1 10.0.$n.2 0x66${n}1 $KEY_A "$@" ||
+		{ fail "A$n: outbound SA with $*"; return 1; }
+	expire_mon_wait mon$n "spi 0x000066${n}1" ||
+		fail "A$n: the monitor did not see the SA being added"
+}
+
+# pinger_start N SECONDS: from A_N, echo requests to 10.0.N.2 every 0.2 s
+# for SECONDS, starting once pinger_go N was called (python starts slowly
+# under TCG, so it starts before the test needs it), logging "TIME ok|fail"
+# (a reply within 0.5 s, or not) into $TMPD/ping.N
+pinger_start() {
+	local n=$1 a
+	eval "a=\$A$n"
+	ip netns exec "$a" python3 -S - 10.0.$n.2 "$2" "$TMPD/ping.$n" "$TMPD/go.$n" <<'PY' &
+import os, select, socket, struct, sys, time
+dst, secs, log, go = sys.argv[1], float(sys.argv[2]), open(sys.argv[3], "w"), sys.argv[4]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+def csum(b):
+    n = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    n = (n >> 16) + (n & 0xffff)
+    return ~(n + (n >> 16)) & 0xffff
+while not os.path.exists(go):
+    time.sleep(0.02)
+seq, until = 0, time.time() + secs
+while time.time() < until:
+    seq += 1
+    t = time.time()
+    msg = struct.pack("!BBHHH", 8, 0, 0, 0x6666, seq) + b"lifetime"
+    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+    ok = False
+    try:
+        s.sendto(msg, (dst, 0))
+        while not ok and time.time() < t + 0.5:
+            if select.select([s], [], [], max(0, t + 0.5 - time.time()))[0]:
+                r = s.recv(2048)
+                r = r[(r[0] & 15) * 4:]
+                ok = r[0] == 0 and struct.unpack("!HH", r[4:8]) == (0x6666, seq)
+    except OSError:
+        pass
+    log.write("%.3f %s\n" % (t, "ok" if ok else "fail"))
+    log.flush()
+    time.sleep(max(0, t + 0.2 - time.time()))
+PY
+	eval "PING_PID_$n=\$!"
+	BG_PIDS+=($!)
+}
+
+pinger_go() { touch "$TMPD/go.$1"; }
+
+# pinger_wait N
+pinger_wait() {
+	local pid
+	eval "pid=\$PING_PID_$1"
+	wait "$pid"
+}
+
+# ---- the time limits run in the background meanwhile: A3 pings from
+# the moment its SA exists, A4 2.5 s later
+pinger_start 3 8
+pinger_start 4 7
+T3=$(date +%s.%N)
+out_sa 3 limit time-soft 2 limit time-hard 4 && pinger_go 3
+T4=$(date +%s.%N)
+out_sa 4 limit time-use-soft 2 limit time-use-hard 4
+(sleep $(echo "$T4" | awk '{ print $1 + 2.5 - '"$(date +%s.%N)"' }'); pinger_go 4) &
+BG_PIDS+=($!)
+
+# ---- packets and bytes
+# count_test N KIND SOFT HARD SIZE REASON
+count_test() {
+	local n=$1 kind=$2 soft=$3 hard=$4 size=$5 why=$6 a i ok nosa spi=0x66${1}1
+	local s
+
+	eval "a=\$A$n"
+	log "A$n: $kind-soft $soft, $kind-hard $hard, pings of $((size + 28)) bytes"
+	out_sa "$n" limit $kind-soft "$soft" limit $kind-hard "$hard" || return
+	s=$(printf 0x%x $spi)
+	ok=0
+	for i in 1 2; do ping1 "$a" 10.0.$n.2 "$size" && ok=$((ok + 1)); done
+	check_eq "A$n: 2 pings pass" $ok 2
+	sleep 0.5
+	check_eq "A$n: no event yet" "$(events $n)" ""
+	for i in 3 4; do ping1 "$a" 10.0.$n.2 "$size" && ok=$((ok + 1)); done
+	check_eq "A$n: 2 more pass beyond the soft limit" $ok 4
+	expire_mon_wait mon$n "expire soft|hard 0" 3
+	sleep 0.3
+	check_eq "A$n: a soft event" "$(events $n)" "soft $(reason $why) $s"
+	for i in 5 6; do ping1 "$a" 10.0.$n.2 "$size" && ok=$((ok + 1)); done
+	check_eq "A$n: 2 more pass, up to the hard limit" $ok 6
+	check_eq "A$n: the SA protected 6 packets" "$(impl_sa_stat "$PROTO_IMPL" "$a" $spi tx_packets)" 6
+	log "A$n: the SA counted $(impl_sa_stat "$PROTO_IMPL" "$a" $spi tx_bytes) bytes"
+	nosa=$(impl_stat "$PROTO_IMPL" "$a" tx_no_sa)
+	check_fails "A$n: the 7th ping fails" ping1 "$a" 10.0.$n.2 "$size"
+	expire_mon_wait mon$n "expire hard|hard 1" 3
+	sleep 0.3
+	check_eq "A$n: soft, then hard" "$(events $n)" "soft $(reason $why) $s;hard $(reason $why) $s"
+	check_fails "A$n: the SA is gone" impl_sa_exists "$PROTO_IMPL" "$a" $spi
+	check_fails "A$n: one more ping fails" ping1 "$a" 10.0.$n.2 "$size"
+	check_ge "A$n: tx_no_sa counted the dropped pings" \
+		$(($(impl_stat "$PROTO_IMPL" "$a" tx_no_sa) - nosa)) 2
+}
+
+count_test 1 packet 3 6 56 packets
+count_test 2 byte 2500 5500 972 bytes
+
+# ---- add time and use time
+# time_test N T0 REASON: A_N's events came 2 and 4 s after T0, and pings
+# passed until the hard event, not after it
+time_test() {
+	local n=$1 t0=$2 why=$3 a s=$(printf 0x%x 0x66${1}1) ev
+	eval "a=\$A$n"
+	ev=$(expire_events mon$n)
+	log "A$n: events (time KIND REASON SPI), $t0 = the start:" $ev
+	log "A$n: pings:" $(awk -v t0="$t0" '{ printf "%+.1f %s ", $1 - t0, $2 }' "$TMPD/ping.$n")
+	check_eq "A$n: soft, then hard" "$(events $n)" "soft $(reason $why) $s;hard $(reason $why) $s"
+	check_eq "A$n: soft after 2 s, hard after 4 s (+-1 s)" "$(echo "$ev" | awk -v t0="$t0" '
+		$2 == "soft" { s = $1 - t0 } $2 == "hard" { h = $1 - t0 }
+		END { print (s >= 1 && s <= 3.8 ? "soft ok" : "soft at " s) ", " \
+			    (h >= 3 && h <= 5.8 && h - s >= 0.5 ? "hard ok" : "hard at " h) }')" "soft ok, hard ok"
+	check_eq "A$n: pings [passed before soft, between soft and hard, after hard; failed before hard, after]" \
+		"$(echo "$ev" | awk -v t0="$t0" '
+			FNR == NR { if ($2 == "soft") s = $1; if ($2 == "hard") h = $1; next }
+			$1 < h - 0.3 && $2 == "ok" { if ($1 < s) a++; else b++ }
+			$1 < h - 0.3 && $2 == "fail" { f++ }
+			$1 > h + 0.3 && $2 == "ok" { c++ }
+			$1 > h + 0.3 && $2 == "fail" { g++ }
+			END { print (a > 0 ? "yes" : "no"), (b > 0 ? "yes" : "no"), c + 0, f + 0, (g > 2 ? "yes" : "no") }
+		' - "$TMPD/ping.$n")" "yes yes 0 0 yes"
+	check_fails "A$n: the SA is gone" impl_sa_exists "$PROTO_IMPL" "$a" 0x66${n}1
+	check_ge "A$n: tx_no_sa counted the dropped pings" "$(impl_stat "$PROTO_IMPL" "$a" tx_no_sa)" 3
+}
+
+pinger_wait 3
+time_test 3 "$T3" add-time
+pinger_wait 4
+T4_USE=$(head -n 1 "$TMPD/ping.4" | cut -d' ' -f1)
+check_eq "A4: the SA was idle for more than 2 s" \
+	"$(awk -v a="$T4" -v b="$T4_USE" 'BEGIN { print (b - a > 2.2 ? "yes" : "no: " b - a) }')" yes
+check_eq "A4: no event while the SA was idle" \
+	"$(expire_events mon4 | awk -v t="$T4_USE" '$1 < t + 1 { n++ } END { print n + 0 }')" 0
+time_test 4 "$T4_USE" use-time
+
+ksft_exit
