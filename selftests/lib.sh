@@ -263,9 +263,27 @@ mac_of() {
 	ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p'
 }
 
-# forwarding NS: a router
+# forwarding NS: a router (IPv4, and IPv6 where it is on)
 forwarding() {
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
+}
+
+# ipv6_on NS...: IPv6 on in NS, for the interfaces made afterwards, with
+# little chatter on the links: no duplicate address detection (add
+# addresses with "nodad" anyway), no router solicitations.  Neighbour
+# discovery and MLD still run.  (Link-local addresses stay: a router
+# solicits a neighbour for a forwarded packet from its link-local address.)
+ipv6_on() {
+	local ns
+
+	for ns; do
+		ip netns exec "$ns" sysctl -qw \
+			net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.router_solicitations=0 \
+			net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+			>/dev/null || { fail "IPv6 on in $ns"; ksft_exit; }
+	done
 }
 
 # --------------------------------------------------------------- kipsec CLI
@@ -563,10 +581,12 @@ xfrm_stat() {
 
 # ------------------------------------------------------------------ traffic
 
-# ping_ok NS DST [COUNT [INTERVAL]]: COUNT (3) echo replies within 10 s,
-# requests INTERVAL (0.2) seconds apart
+# ping_ok NS DST [COUNT [INTERVAL [DEADLINE]]]: COUNT (3) echo replies
+# within DEADLINE (10) seconds, requests INTERVAL (0.2) seconds apart; DST
+# IPv4 or IPv6
 ping_ok() {
-	ip netns exec "$1" timeout 15 ping -q -n -c "${3:-3}" -i "${4:-0.2}" -w 10 "$2" >/dev/null 2>&1
+	ip netns exec "$1" timeout $((${5:-10} + 5)) ping -q -n -c "${3:-3}" -i "${4:-0.2}" \
+		-w "${5:-10}" "$2" >/dev/null 2>&1
 }
 
 # ping_none NS DST: not a single reply to 3 requests
@@ -586,24 +606,33 @@ wait_listen() {
 	return 1
 }
 
-# tcp_transfer FROM_NS TO_NS TO_ADDR MBYTES PORT: send MBYTES of random data
-# over TCP (nc), succeed if the receiver got exactly those bytes (sha256).
+# tcp_transfer FROM_NS TO_NS TO_ADDR SIZE PORT: send SIZE of random data
+# over TCP (nc), succeed if the receiver got exactly those bytes.  SIZE:
+# megabytes, or bytes with a K or M suffix (64K).  TO_ADDR: IPv4 or IPv6.
+# The data sent stays in $TMPD/tcp-src.PORT.
 tcp_transfer() {
-	local from=$1 to=$2 addr=$3 mb=$4 port=$5
+	local from=$1 to=$2 addr=$3 size=$4 port=$5
 	local src=$TMPD/tcp-src.$port dst=$TMPD/tcp-dst.$port
-	local rpid t0 t1 want got
+	local rpid i line="" fam=-4 t0 t1
 
-	head -c "${mb}M" /dev/urandom >"$src"
-	want=$(sha256sum <"$src" | cut -d' ' -f1)
-	rm -f "$dst"
-	ip netns exec "$to" timeout 90 nc -n -l "$port" </dev/null >"$dst" &
+	is_ip6 "$addr" && fam=-6
+	: >"$dst.log"
+	# -v: nc says "Listening on ..." once it listens
+	ip netns exec "$to" timeout 90 nc -v -n $fam -l "$port" </dev/null >"$dst" 2>"$dst.log" &
 	rpid=$!
-	if ! wait_listen "$to" tcp "$port"; then
+	[[ "$size" == *[KM] ]] || size=${size}M
+	head -c "$size" /dev/urandom >"$src"
+	for ((i = 0; i < 200; i++)); do
+		read -r line <"$dst.log"
+		[[ "$line" != "Listening on"* ]] && kill -0 $rpid 2>/dev/null || break
+		sleep 0.05
+	done
+	if [[ "$line" != "Listening on"* ]]; then
 		kill $rpid 2>/dev/null
-		log "tcp_transfer: nothing listens on $addr:$port"
+		log "tcp_transfer: nothing listens on $addr:$port ($line)"
 		return 1
 	fi
-	t0=$(date +%s.%N)
+	t0=${EPOCHREALTIME/[.,]/}
 	# -w: give up after 10 s without progress, or if the connection fails
 	if ! ip netns exec "$from" timeout 90 nc -n -N -w 10 "$addr" "$port" <"$src" >/dev/null; then
 		log "tcp_transfer: the sender failed or timed out"
@@ -612,10 +641,9 @@ tcp_transfer() {
 	if ! wait $rpid; then
 		log "tcp_transfer: the receiver failed or timed out"
 	fi
-	t1=$(date +%s.%N)
-	got=$(sha256sum <"$dst" | cut -d' ' -f1)
-	log "tcp_transfer: $mb MB to $addr:$port, $(stat -c %s "$dst") bytes received in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
-	[ "$want" = "$got" ]
+	t1=${EPOCHREALTIME/[.,]/}
+	log "tcp_transfer: $size to $addr:$port in $(((t1 - t0) / 1000000)).$(((t1 - t0) / 100000 % 10)) s"
+	cmp "$src" "$dst" || { log "tcp_transfer: $(stat -c %s "$dst") bytes received"; return 1; }
 }
 
 # udp_send NS DST PORT TEXT [SRC]: one datagram, from address SRC if given
