@@ -263,9 +263,27 @@ mac_of() {
 	ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p'
 }
 
-# forwarding NS: a router
+# forwarding NS: a router (IPv4, and IPv6 where it is on)
 forwarding() {
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
+}
+
+# ipv6_on NS...: IPv6 on in NS, for the interfaces made afterwards, with
+# little chatter on the links: no duplicate address detection (add
+# addresses with "nodad" anyway), no router solicitations.  Neighbour
+# discovery and MLD still run.  (Link-local addresses stay: a router
+# solicits a neighbour for a forwarded packet from its link-local address.)
+ipv6_on() {
+	local ns
+
+	for ns; do
+		ip netns exec "$ns" sysctl -qw \
+			net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.router_solicitations=0 \
+			net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+			>/dev/null || { fail "IPv6 on in $ns"; ksft_exit; }
+	done
 }
 
 # --------------------------------------------------------------- kipsec CLI
@@ -355,31 +373,103 @@ print(" ".join(out))
 #
 # The same configuration, for kipsec (IMPL=kipsec) or native XFRM
 # (IMPL=xfrm), so that one side of a link can be swapped for the other.
-# Every SA is AES-GCM with an ICV of $ICV bits (default 128) and a
-# 64-packet replay window.  POLICY_PRIO (default 100) is the priority of
-# the protect policies, REQID (default 1) the reqid of SAs and templates.
+# Addresses and prefixes are IPv4 or IPv6.  Every SA has a 64-packet replay
+# window.  From the environment:
+#   PROTO        esp (default) or ah: the protocol of SAs and templates
+#   POLICY_PRIO  priority of the protect policies (default 100)
+#   REQID        reqid of SAs and templates (default 1)
+#   ICV          ICV bits of an AES-GCM SA given by its key alone (default 128)
+# A KEY argument is either a key alone (0xHEX): AES-GCM ($ALGO) with an ICV
+# of $ICV bits, or an algorithm spec: ip-xfrm's words (kipsec's CLI has the
+# same), separated by blanks, with "" for an empty key:
+#	"aead rfc7539esp(chacha20,poly1305) 0xKEY 128"
+#	"enc cbc(aes) 0xKEY auth-trunc hmac(sha256) 0xKEY 128"
+#	"enc ecb(cipher_null) \"\" auth-trunc hmac(sha256) 0xKEY 128"
+#	"auth-trunc hmac(sha1) 0xKEY 96"		(PROTO=ah)
+
+# is_ip6 ADDR[/LEN]: ADDR is an IPv6 address
+is_ip6() {
+	[[ "$1" == *:* ]]
+}
+
+# ipsec_alg_words KEY: KEY as the words of an algorithm spec, in the array
+# IPSEC_ALG
+ipsec_alg_words() {
+	local -a words
+	local w
+
+	read -r -a words <<<"$1"
+	if [ "${#words[@]}" -eq 1 ]; then
+		IPSEC_ALG=(aead "$ALGO" "$1" "${ICV:-128}")
+		return
+	fi
+	IPSEC_ALG=()
+	for w in "${words[@]}"; do
+		[ "$w" != '""' ] || w=
+		IPSEC_ALG+=("$w")
+	done
+}
+
+# ip_xfrm NS ARG...: ip -n NS xfrm ARG..., or, between xfrm_batch_begin
+# and xfrm_batch_end NS (the same NS), one more line of a batch for
+# ip -batch (under TCG, every ip process costs about 0.1 s)
+ip_xfrm() {
+	local ns=$1 w line=xfrm
+	shift
+
+	if [ -z "${XFRM_BATCH:-}" ]; then
+		ip -n "$ns" xfrm "$@"
+		return
+	fi
+	for w; do
+		case "$w" in
+		"" | *[[:space:]]*) line+=" \"$w\"" ;;
+		*) line+=" $w" ;;
+		esac
+	done
+	echo "$line" >>"$XFRM_BATCH"
+}
+
+# xfrm_batch_begin: from now on, the helpers collect their XFRM commands
+xfrm_batch_begin() {
+	XFRM_BATCH=$TMPD/xfrm.batch
+	: >"$XFRM_BATCH"
+}
+
+# xfrm_batch_end NS: run the commands collected in NS, with one ip process.
+# Fails at the first command that fails (ip says which).
+xfrm_batch_end() {
+	local batch=$XFRM_BATCH
+
+	XFRM_BATCH=
+	ip -n "$1" -batch "$batch" || { fail "XFRM commands in $1:"; sed 's/^/    /' "$batch"; return 1; }
+}
 
 # ipsec_sa IMPL NS SRC DST SPI MODE KEY [EXTRA...]
 ipsec_sa() {
 	local impl=$1 ns=$2 src=$3 dst=$4 spi=$5 mode=$6 key=$7
 	shift 7
 
+	ipsec_alg_words "$key"
 	case "$impl" in
 	kipsec)
-		kip "$ns" sa add src "$src" dst "$dst" proto esp spi "$spi" \
-			mode "$mode" reqid "${REQID:-1}" aead "$ALGO" "$key" "${ICV:-128}" \
+		kip "$ns" sa add src "$src" dst "$dst" proto "${PROTO:-esp}" spi "$spi" \
+			mode "$mode" reqid "${REQID:-1}" "${IPSEC_ALG[@]}" \
 			replay-window 64 "$@"
 		;;
 	xfrm)
-		ip -n "$ns" xfrm state add src "$src" dst "$dst" proto esp \
+		ip_xfrm "$ns" state add src "$src" dst "$dst" proto "${PROTO:-esp}" \
 			spi "$spi" mode "$mode" reqid "${REQID:-1}" \
-			aead "$ALGO" "$key" "${ICV:-128}" replay-window 64 "$@"
+			"${IPSEC_ALG[@]}" replay-window 64 "$@"
 		;;
-	esac || { fail "$impl SA $src -> $dst spi $spi in $ns"; return 1; }
+	esac || { fail "$impl ${PROTO:-esp} SA $src -> $dst spi $spi in $ns"; return 1; }
 }
 
 # ipsec_policy IMPL NS SRC DST DIR TSRC TDST MODE [SELECTOR-EXTRA...]
-# a protect policy SRC -> DST (prefixes) with a template TSRC -> TDST
+# a protect policy SRC -> DST (prefixes) with a template TSRC -> TDST.
+# kipsec never applies a policy to IPv6 neighbour discovery (its
+# documented default); XFRM does, so an IPv6 policy in XFRM comes with
+# xfrm_nd_bypass.
 ipsec_policy() {
 	local impl=$1 ns=$2 src=$3 dst=$4 dir=$5 tsrc=$6 tdst=$7 mode=$8
 	shift 8
@@ -388,16 +478,35 @@ ipsec_policy() {
 	kipsec)
 		kip "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
 			priority "${POLICY_PRIO:-100}" action protect \
-			tmpl src "$tsrc" dst "$tdst" proto esp mode "$mode" \
+			tmpl src "$tsrc" dst "$tdst" proto "${PROTO:-esp}" mode "$mode" \
 			reqid "${REQID:-1}"
 		;;
 	xfrm)
-		ip -n "$ns" xfrm policy add src "$src" dst "$dst" "$@" \
+		{ ! is_ip6 "$src" || xfrm_nd_bypass "$ns"; } &&
+		ip_xfrm "$ns" policy add src "$src" dst "$dst" "$@" \
 			dir "$dir" priority "${POLICY_PRIO:-100}" \
-			tmpl src "$tsrc" dst "$tdst" proto esp mode "$mode" \
+			tmpl src "$tsrc" dst "$tdst" proto "${PROTO:-esp}" mode "$mode" \
 			reqid "${REQID:-1}"
 		;;
 	esac || { fail "$impl policy $src -> $dst dir $dir in $ns"; return 1; }
+}
+
+# xfrm_nd_bypass NS: XFRM policies (priority 0, in and out) that let IPv6
+# neighbour discovery (ICMPv6 types 133-136) pass in the clear, as kipsec
+# does by default: a neighbour solicitation or advertisement sent inside
+# ESP by one end is dropped by the other, and one sent in the clear is
+# dropped by an XFRM "in" policy.  Idempotent.
+xfrm_nd_bypass() {
+	local dir type batch=${XFRM_BATCH:-}
+
+	[ -n "$batch" ] || xfrm_batch_begin
+	for dir in out in; do
+		for type in 133 134 135 136; do
+			ip_xfrm "$1" policy update src ::/0 dst ::/0 proto ipv6-icmp type $type \
+				dir $dir priority 0 action allow
+		done
+	done
+	[ -n "$batch" ] || xfrm_batch_end "$1"
 }
 
 # ipsec_bypass IMPL NS SRC DST DIR PRIO [SELECTOR-EXTRA...]
@@ -411,7 +520,7 @@ ipsec_bypass() {
 			priority "$prio" action bypass
 		;;
 	xfrm)
-		ip -n "$ns" xfrm policy add src "$src" dst "$dst" "$@" \
+		ip_xfrm "$ns" policy add src "$src" dst "$dst" "$@" \
 			dir "$dir" priority "$prio" action allow
 		;;
 	esac || { fail "$impl bypass $src -> $dst dir $dir in $ns"; return 1; }
@@ -421,28 +530,48 @@ ipsec_bypass() {
 # Host-to-host transport mode: two SAs, an out and an in policy.
 ipsec_transport() {
 	local impl=$1 ns=$2 l=$3 r=$4 spi_out=$5 spi_in=$6 key_out=$7 key_in=$8
+	local host=/32
 
+	! is_ip6 "$l" || host=/128
 	ipsec_sa "$impl" "$ns" "$l" "$r" "$spi_out" transport "$key_out" &&
 	ipsec_sa "$impl" "$ns" "$r" "$l" "$spi_in" transport "$key_in" &&
-	ipsec_policy "$impl" "$ns" "$l/32" "$r/32" out "$l" "$r" transport &&
-	ipsec_policy "$impl" "$ns" "$r/32" "$l/32" in "$r" "$l" transport
+	ipsec_policy "$impl" "$ns" "$l$host" "$r$host" out "$l" "$r" transport &&
+	ipsec_policy "$impl" "$ns" "$r$host" "$l$host" in "$r" "$l" transport
 }
 
 # ipsec_tunnel IMPL NS LWAN RWAN LNET RNET SPI_OUT SPI_IN KEY_OUT KEY_IN
 # Gateway-to-gateway tunnel mode between the networks LNET and RNET.
 # kipsec: out and fwd policies (the gateway itself does not use the
-# tunnel); XFRM: out, fwd and in (as XFRM wants).
+# tunnel); XFRM: out, fwd and in (as XFRM wants).  The networks may be of
+# the other family than the gateways (IPv4 in IPv6, IPv6 in IPv4): XFRM
+# then wants the inner selector on the SAs too ("sel"), or it gives the SA
+# the outer family's selector and finds no SA for the inner packets.
 ipsec_tunnel() {
 	local impl=$1 ns=$2 lw=$3 rw=$4 ln=$5 rn=$6
 	local spi_out=$7 spi_in=$8 key_out=$9 key_in=${10}
+	local sel_out=() sel_in=() outer=4 inner=4
 
-	ipsec_sa "$impl" "$ns" "$lw" "$rw" "$spi_out" tunnel "$key_out" &&
-	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" &&
+	is_ip6 "$lw" && outer=6
+	is_ip6 "$ln" && inner=6
+	if [ "$impl" = xfrm ] && [ $outer != $inner ]; then
+		sel_out=(sel src "$ln" dst "$rn")
+		sel_in=(sel src "$rn" dst "$ln")
+	fi
+	ipsec_sa "$impl" "$ns" "$lw" "$rw" "$spi_out" tunnel "$key_out" "${sel_out[@]}" &&
+	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" "${sel_in[@]}" &&
 	ipsec_policy "$impl" "$ns" "$ln" "$rn" out "$lw" "$rw" tunnel &&
 	ipsec_policy "$impl" "$ns" "$rn" "$ln" fwd "$rw" "$lw" tunnel || return 1
 	if [ "$impl" = xfrm ]; then
 		ipsec_policy "$impl" "$ns" "$rn" "$ln" in "$rw" "$lw" tunnel || return 1
 	fi
+}
+
+# ipsec_flush IMPL NS: remove every SA and policy
+ipsec_flush() {
+	case "$1" in
+	kipsec) kip "$2" sa flush && kip "$2" policy flush ;;
+	xfrm) ip_xfrm "$2" state flush && ip_xfrm "$2" policy flush ;;
+	esac || { fail "$1 flush in $2"; return 1; }
 }
 
 # xfrm_stat NS NAME: a counter of /proc/net/xfrm_stat (XfrmInNoStates, ...)
@@ -452,10 +581,12 @@ xfrm_stat() {
 
 # ------------------------------------------------------------------ traffic
 
-# ping_ok NS DST [COUNT [INTERVAL]]: COUNT (3) echo replies within 10 s,
-# requests INTERVAL (0.2) seconds apart
+# ping_ok NS DST [COUNT [INTERVAL [DEADLINE]]]: COUNT (3) echo replies
+# within DEADLINE (10) seconds, requests INTERVAL (0.2) seconds apart; DST
+# IPv4 or IPv6
 ping_ok() {
-	ip netns exec "$1" timeout 15 ping -q -n -c "${3:-3}" -i "${4:-0.2}" -w 10 "$2" >/dev/null 2>&1
+	ip netns exec "$1" timeout $((${5:-10} + 5)) ping -q -n -c "${3:-3}" -i "${4:-0.2}" \
+		-w "${5:-10}" "$2" >/dev/null 2>&1
 }
 
 # ping_none NS DST: not a single reply to 3 requests
@@ -475,24 +606,33 @@ wait_listen() {
 	return 1
 }
 
-# tcp_transfer FROM_NS TO_NS TO_ADDR MBYTES PORT: send MBYTES of random data
-# over TCP (nc), succeed if the receiver got exactly those bytes (sha256).
+# tcp_transfer FROM_NS TO_NS TO_ADDR SIZE PORT: send SIZE of random data
+# over TCP (nc), succeed if the receiver got exactly those bytes.  SIZE:
+# megabytes, or bytes with a K or M suffix (64K).  TO_ADDR: IPv4 or IPv6.
+# The data sent stays in $TMPD/tcp-src.PORT.
 tcp_transfer() {
-	local from=$1 to=$2 addr=$3 mb=$4 port=$5
+	local from=$1 to=$2 addr=$3 size=$4 port=$5
 	local src=$TMPD/tcp-src.$port dst=$TMPD/tcp-dst.$port
-	local rpid t0 t1 want got
+	local rpid i line="" fam=-4 t0 t1
 
-	head -c "${mb}M" /dev/urandom >"$src"
-	want=$(sha256sum <"$src" | cut -d' ' -f1)
-	rm -f "$dst"
-	ip netns exec "$to" timeout 90 nc -n -l "$port" </dev/null >"$dst" &
+	is_ip6 "$addr" && fam=-6
+	: >"$dst.log"
+	# -v: nc says "Listening on ..." once it listens
+	ip netns exec "$to" timeout 90 nc -v -n $fam -l "$port" </dev/null >"$dst" 2>"$dst.log" &
 	rpid=$!
-	if ! wait_listen "$to" tcp "$port"; then
+	[[ "$size" == *[KM] ]] || size=${size}M
+	head -c "$size" /dev/urandom >"$src"
+	for ((i = 0; i < 200; i++)); do
+		read -r line <"$dst.log"
+		[[ "$line" != "Listening on"* ]] && kill -0 $rpid 2>/dev/null || break
+		sleep 0.05
+	done
+	if [[ "$line" != "Listening on"* ]]; then
 		kill $rpid 2>/dev/null
-		log "tcp_transfer: nothing listens on $addr:$port"
+		log "tcp_transfer: nothing listens on $addr:$port ($line)"
 		return 1
 	fi
-	t0=$(date +%s.%N)
+	t0=${EPOCHREALTIME/[.,]/}
 	# -w: give up after 10 s without progress, or if the connection fails
 	if ! ip netns exec "$from" timeout 90 nc -n -N -w 10 "$addr" "$port" <"$src" >/dev/null; then
 		log "tcp_transfer: the sender failed or timed out"
@@ -501,10 +641,9 @@ tcp_transfer() {
 	if ! wait $rpid; then
 		log "tcp_transfer: the receiver failed or timed out"
 	fi
-	t1=$(date +%s.%N)
-	got=$(sha256sum <"$dst" | cut -d' ' -f1)
-	log "tcp_transfer: $mb MB to $addr:$port, $(stat -c %s "$dst") bytes received in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
-	[ "$want" = "$got" ]
+	t1=${EPOCHREALTIME/[.,]/}
+	log "tcp_transfer: $size to $addr:$port in $(((t1 - t0) / 1000000)).$(((t1 - t0) / 100000 % 10)) s"
+	cmp "$src" "$dst" || { log "tcp_transfer: $(stat -c %s "$dst") bytes received"; return 1; }
 }
 
 # udp_send NS DST PORT TEXT [SRC]: one datagram, from address SRC if given
