@@ -114,8 +114,7 @@ static void kipsec_ah_ctx_free(struct kipsec_ah_ctx *ctx)
 	kipsec_inflight_put(kn);
 }
 
-/* The AH header length kipsec sends: 8-byte aligned, see above. */
-static unsigned int kipsec_ah_hlen(const struct kipsec_sa *sa)
+unsigned int kipsec_ah_hlen(const struct kipsec_sa *sa)
 {
 	return ALIGN(KIPSEC_AH_FIXED + sa->icv_len, 8);
 }
