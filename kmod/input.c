@@ -214,6 +214,27 @@ static int kipsec_input_finish6(struct net *net, struct sock *sk,
 	return dst_input(skb);	/* an error route answers and drops */
 }
 
+/*
+ * What ipv6_rcv() would have set up: protocol delivery starts after a
+ * hop-by-hop header (whose options are not looked at again).
+ */
+static void kipsec_input_hbh6(struct sk_buff *skb)
+{
+	unsigned int len;
+
+	IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+	if (ipv6_hdr(skb)->nexthdr != NEXTHDR_HOP ||
+	    !pskb_may_pull(skb, sizeof(struct ipv6hdr) + 8))
+		return;
+	len = ipv6_optlen((struct ipv6_opt_hdr *)(skb_network_header(skb) +
+						  sizeof(struct ipv6hdr)));
+	if (!pskb_may_pull(skb, sizeof(struct ipv6hdr) + len))
+		return;
+	IP6CB(skb)->nhoff = sizeof(struct ipv6hdr);
+	skb_set_transport_header(skb, sizeof(struct ipv6hdr) + len);
+}
+
 void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
 			  struct kipsec_sa *sa)
 {
@@ -224,7 +245,7 @@ void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
 	} else {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 		IP6CB(skb)->iif = skb->dev->ifindex;
-		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+		kipsec_input_hbh6(skb);
 	}
 
 	local_bh_disable();

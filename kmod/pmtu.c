@@ -30,6 +30,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 
+#include "ah.h"
 #include "compat.h"
 #include "encap.h"
 #include "kipsec.h"
@@ -73,7 +74,7 @@ static unsigned int kipsec_pmtu_inner(const struct kipsec_sa *sa,
 	else
 		outer = shared;
 	if (sa->key.proto == IPPROTO_AH)
-		hdr = ALIGN(12 + sa->icv_len, sa->key.family == AF_INET ? 4 : 8);
+		hdr = kipsec_ah_hlen(sa);
 	else
 		hdr = 8 + sa->iv_len + sa->icv_len;
 	if (mtu < outer + hdr + sa->align + 2)
