@@ -8,9 +8,10 @@
  * limit; it also watches the time limits, waking at the next deadline
  * (one-second resolution).
  *
- * A hard limit takes the SA out of use at once: the packet that reaches
- * it is the last one (outbound lookups skip a dead SA; inbound packets
- * for it are dropped and counted) even before the work removes it.
+ * A hard limit takes the SA out of use at once: the packet that finds it
+ * used up (as in XFRM: a limit of N lets N packets through) is dropped
+ * and marks the SA dead; outbound lookups skip a dead SA, inbound packets
+ * for it are dropped and counted, even before the work removes it.
  */
 #include <linux/kipsec.h>
 #include <linux/workqueue.h>
@@ -45,33 +46,39 @@ bool kipsec_sa_account_slow(struct kipsec_net *kn, struct kipsec_sa *sa,
 	u64 p = atomic64_inc_return(&sa->life_packets);
 	u64 b = atomic64_add_return(bytes, &sa->life_bytes);
 
-	/* the packet that reaches a hard limit is the last one */
-	if ((sa->hard.packets && p > sa->hard.packets) ||
-	    (sa->hard.bytes && b - bytes >= sa->hard.bytes))
-		return false;
-	if (kipsec_crossed(p, 1, sa->hard.packets))
+	/*
+	 * As with XFRM, a hard limit allows that many packets or bytes: the
+	 * packet that finds it used up is dropped and ends the SA.
+	 */
+	if (sa->hard.packets && p > sa->hard.packets) {
 		kipsec_sa_kill(kn, sa, KIPSEC_EXPIRE_PACKETS);
-	else if (kipsec_crossed(b, bytes, sa->hard.bytes))
+		return false;
+	}
+	if (sa->hard.bytes && b - bytes >= sa->hard.bytes) {
 		kipsec_sa_kill(kn, sa, KIPSEC_EXPIRE_BYTES);
-	else if (kipsec_crossed(p, 1, sa->soft.packets) ||
-		 kipsec_crossed(b, bytes, sa->soft.bytes))
+		return false;
+	}
+	if (kipsec_crossed(p, 1, sa->soft.packets) ||
+	    kipsec_crossed(b, bytes, sa->soft.bytes))
 		kipsec_life_kick(kn);
 	return true;
 }
 
 /*
- * Which limit of @l has @sa reached by @now (-1: none)?  *@next becomes
- * the earliest time limit still ahead.
+ * Which limit of @l has @sa reached by @now (-1: none)?  Byte and packet
+ * counts only with @counts (hard ones end an SA on the packet path).
+ * *@next becomes the earliest time limit still ahead.
  */
 static int kipsec_life_reached(const struct kipsec_sa *sa,
-			       const struct kipsec_lifetime *l, time64_t now,
-			       time64_t *next)
+			       const struct kipsec_lifetime *l, bool counts,
+			       time64_t now, time64_t *next)
 {
 	time64_t use = READ_ONCE(sa->use_time), t;
 
-	if (l->bytes && atomic64_read(&sa->life_bytes) >= l->bytes)
+	if (counts && l->bytes && atomic64_read(&sa->life_bytes) >= l->bytes)
 		return KIPSEC_EXPIRE_BYTES;
-	if (l->packets && atomic64_read(&sa->life_packets) >= l->packets)
+	if (counts && l->packets &&
+	    atomic64_read(&sa->life_packets) >= l->packets)
 		return KIPSEC_EXPIRE_PACKETS;
 	if (l->add_secs) {
 		t = sa->add_time + min_t(u64, l->add_secs, S32_MAX);
@@ -97,7 +104,7 @@ static bool kipsec_life_check(struct kipsec_net *kn, struct kipsec_sa *sa,
 	if (READ_ONCE(sa->dead)) {
 		reason = READ_ONCE(sa->dead_reason);
 	} else {
-		reason = kipsec_life_reached(sa, &sa->hard, now, next);
+		reason = kipsec_life_reached(sa, &sa->hard, false, now, next);
 		if (reason >= 0)
 			WRITE_ONCE(sa->dead, 1);
 	}
@@ -108,7 +115,7 @@ static bool kipsec_life_check(struct kipsec_net *kn, struct kipsec_sa *sa,
 		return true;
 	}
 	if (!sa->soft_done) {
-		reason = kipsec_life_reached(sa, &sa->soft, now, next);
+		reason = kipsec_life_reached(sa, &sa->soft, true, now, next);
 		if (reason >= 0) {
 			sa->soft_done = true;
 			kipsec_nl_notify_expire(kn, sa, reason, false);
