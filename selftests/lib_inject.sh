@@ -77,7 +77,8 @@ pt_pair() {
 # xfrm_sa_stat NS SPI FIELD...: fields of an XFRM SA from `ip -s xfrm
 # state`: bytes packets (lifetime current), replay_window replay failed
 # (stats: drops left of the window, duplicates, ICV failures), seq_in
-# seq_out (64-bit with ESN), window; "?" where absent
+# seq_out (64-bit with ESN), window, add_time use_time (YYYY-MM-DDTHH:MM:SS,
+# local time, "-" unused); "?" where absent
 xfrm_sa_stat() {
 	local ns=$1 spi=$2
 	shift 2
@@ -108,6 +109,7 @@ xfrm_sa_stat() {
 			split($0, a, /[(), ]+/)
 			v["bytes"] = a[2]; v["packets"] = a[4]; cur = 0
 		}
+		/^\t  add [0-9]/ { v["add_time"] = $2 "T" $3; v["use_time"] = $5 ($6 == "" ? "" : "T" $6); next }
 		/^\tstats:/ { st = 1; next }
 		st && /replay-window/ { v["replay_window"] = $2; v["replay"] = $4; v["failed"] = $6; st = 0 }
 		END {
@@ -141,8 +143,9 @@ print(" ".join(out))
 
 # impl_sa_stat IMPL NS SPI FIELD...: kipsec's per-SA fields (kipsec_sa_stat
 # names: rx_packets tx_packets rx_bytes tx_bytes replay auth_fail seq_in
-# seq_out replay_window), for XFRM from xfrm_sa_stat (rx/tx_packets =
-# packets, replay = left of the window + duplicates, auth_fail = failed)
+# seq_out replay_window add_time use_time), for XFRM from xfrm_sa_stat
+# (rx/tx_packets = packets, replay = left of the window + duplicates,
+# auth_fail = failed, add/use_time in seconds since the epoch, 0 unused)
 impl_sa_stat() {
 	local impl=$1 ns=$2 spi=$3 f out=() v x
 	shift 3
@@ -151,7 +154,7 @@ impl_sa_stat() {
 		kip_sa_stat "$ns" "$spi" "$@"
 		return
 	fi
-	read -r -a x <<<"$(xfrm_sa_stat "$ns" "$spi" packets bytes failed window replay_window replay seq_in seq_out)"
+	read -r -a x <<<"$(xfrm_sa_stat "$ns" "$spi" packets bytes failed window replay_window replay seq_in seq_out add_time use_time)"
 	for f; do
 		case "$f" in
 		rx_packets|tx_packets) v=${x[0]} ;;
@@ -161,6 +164,15 @@ impl_sa_stat() {
 		replay) if [ "${x[4]}" = "?" ]; then v="?"; else v=$((x[4] + x[5])); fi ;;
 		seq_in) v=${x[6]} ;;
 		seq_out) v=${x[7]} ;;
+		add_time|use_time)
+			v=${x[8]}
+			[ "$f" = add_time ] || v=${x[9]}
+			case "$v" in
+			"?") ;;
+			-) v=0 ;;
+			*) v=$(date -d "${v/T/ }" +%s) ;;
+			esac
+			;;
 		*) v="?" ;;
 		esac
 		out+=("$v")
@@ -303,12 +315,31 @@ udp_log_lines() {
 	wc -l <"$TMPD/udplog.$1"
 }
 
+# udp_log_wait NAME LINES [SECONDS]: until the log has LINES lines (3 s),
+# then 0.2 s more for any beyond
+udp_log_wait() {
+	local i
+
+	for i in $(seq $((${3:-3} * 20))); do
+		[ "$(udp_log_lines "$1")" -ge "$2" ] && break
+		sleep 0.05
+	done
+	sleep 0.2
+}
+
 # ---------------------------------------------------------- expire events
 
 # expire_mon_start NAME IMPL NS: watch SA events in NS (`kipsec monitor`,
 # or `ip xfrm monitor expire SA`) into $TMPD/mon.NAME, each line prefixed
-# with the time it arrived (seconds, like date +%s.%N)
+# with the time it arrived (seconds, like date +%s.%N).  Returns once the
+# monitor is listening (expire_mon_sync).
 expire_mon_start() {
+	expire_mon_launch "$@" && expire_mon_sync "$@"
+}
+
+# expire_mon_launch NAME IMPL NS: start the monitor, do not wait for it
+# (python starts slowly under TCG: launch several, then sync each)
+expire_mon_launch() {
 	local name=$1 impl=$2 ns=$3 cmd
 
 	if [ "$impl" = kipsec ]; then
@@ -317,7 +348,7 @@ expire_mon_start() {
 		cmd=(ip xfrm monitor expire SA)
 	fi
 	: >"$TMPD/mon.$name"
-	ip netns exec "$ns" python3 -u - "$TMPD/mon.$name" "${cmd[@]}" <<'EOF' &
+	ip netns exec "$ns" python3 -S -u - "$TMPD/mon.$name" "${cmd[@]}" <<'EOF' &
 import signal, subprocess, sys, time
 p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, text=True)
 def stop(*_):
@@ -333,7 +364,22 @@ with open(sys.argv[1], "a") as f:
         f.flush()
 EOF
 	BG_PIDS+=($!)
-	sleep 0.3
+}
+
+# expire_mon_sync NAME IMPL NS: wait until the monitor has seen a scratch
+# SA (192.0.2.1 -> 192.0.2.2) being added, so that it misses no event
+expire_mon_sync() {
+	local name=$1 impl=$2 ns=$3 i spi
+
+	for i in $(seq 30); do
+		spi=$(printf 0x%08x $((0xfffe0000 + i)))
+		pt_sa "$impl" "$ns" 192.0.2.1 192.0.2.2 $spi $KEY_A || break
+		expire_mon_wait "$name" "spi $spi" 1
+		pt_sa_del "$impl" "$ns" 192.0.2.1 192.0.2.2 $spi
+		grep -q "spi $spi" "$TMPD/mon.$name" && return 0
+	done
+	fail "the $impl monitor in $ns does not report events"
+	return 1
 }
 
 # expire_mon_wait NAME REGEX [SECONDS]: until a line of the monitor log
@@ -341,9 +387,9 @@ EOF
 expire_mon_wait() {
 	local i
 
-	for i in $(seq $((${3:-5} * 10))); do
+	for i in $(seq $((${3:-5} * 20))); do
 		grep -Eq "$2" "$TMPD/mon.$1" && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	return 1
 }
@@ -376,6 +422,22 @@ EOF
 }
 
 # ---------------------------------------------------------- traffic
+
+# tcp_xfer FROM_NS TO_NS TO_ADDR KBYTES PORT: tcp_transfer (lib.sh) in
+# KBYTES, giving up after 20 s (a broken SA must not eat the test's time)
+tcp_xfer() {
+	local from=$1 to=$2 addr=$3 kb=$4 port=$5 src=$TMPD/xfer.$5 dst=$TMPD/xfer.$5.out rpid
+
+	head -c "${kb}K" /dev/urandom >"$src"
+	ip netns exec "$to" timeout 20 nc -n -l "$port" </dev/null >"$dst" &
+	rpid=$!
+	wait_listen "$to" tcp "$port" || { kill $rpid 2>/dev/null; return 1; }
+	ip netns exec "$from" timeout 20 nc -n -N -w 5 "$addr" "$port" <"$src" >/dev/null ||
+		log "tcp_xfer: the sender failed or timed out"
+	wait $rpid || log "tcp_xfer: the receiver failed or timed out"
+	log "tcp_xfer: $(stat -c %s "$dst") of $((kb * 1024)) bytes to $addr:$port"
+	cmp -s "$src" "$dst"
+}
 
 # ping1 NS DST [SIZE]: one echo request, its reply within a second
 ping1() {

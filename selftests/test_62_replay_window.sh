@@ -66,8 +66,9 @@ for b in $batches; do want_n=$((want_n + ${b#*:})); done
 check_eq "distinct sequence numbers captured" "$(cut -d' ' -f1 "$TMPD/seqs" | sort -u | wc -l)" "$want_n"
 check_eq "frames captured" "$(wc -l <"$TMPD/seqs")" "$want_n"
 
-# idx SEQ: the frame that carries SEQ
-idx() { awk -v s="$1" '$1 == s { print $2; exit }' "$TMPD/seqs"; }
+# IDX[SEQ]: the frame that carries SEQ
+declare -A IDX
+while read -r seq i; do IDX[$seq]=$i; done <"$TMPD/seqs"
 
 udp_log_start r1 "$R1" $PORT || fail "UDP receiver in R1"
 udp_log_start r2 "$R2" $PORT || fail "UDP receiver in R2"
@@ -94,7 +95,7 @@ run_window() {
 	log "window $w"
 	for i in $steps; do
 		seq=${i%:*} acc=${i#*:}
-		x1=$(idx "$seq")
+		x1=${IDX[$seq]}
 		[ -n "$x1" ] || { fail "W=$w: no frame with sequence number $seq"; return; }
 		seqs+=("$x1")
 		case "$acc" in
@@ -118,7 +119,8 @@ run_window() {
 	before2=$(impl_stat xfrm "$R2" rx_replay)
 	check "W=$w: inject ${#seqs[@]} frames into both receivers" \
 		esp_inject_list "$I" 10 "vi1 vi2" "$PCAP" "${seqs[@]}"
-	sleep 0.5
+	udp_log_wait r1 $((lines1 - 1 + nacc))
+	udp_log_wait r2 $((lines2 - 1 + nacc))
 
 	got1=$(udp_log r1 "$lines1")
 	got2=$(udp_log r2 "$lines2")
