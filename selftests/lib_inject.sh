@@ -183,7 +183,7 @@ impl_sa_stat() {
 # impl_sa_exists IMPL NS SPI
 impl_sa_exists() {
 	case "$1" in
-	kipsec) [ "$(kipsec_sa_stat "$2" "$3" spi)" != "?" ] ;;
+	kipsec) kip "$2" sa show | grep -q "spi $(printf 0x%08x "$3")" ;;
 	xfrm) ip -n "$2" xfrm state | grep -q "spi $(printf 0x%08x "$3")" ;;
 	esac
 }
@@ -397,28 +397,32 @@ expire_mon_wait() {
 # expire_events NAME: the expire events seen so far, one a line:
 # "TIME soft|hard REASON SPI" (REASON "-": XFRM gives none)
 expire_events() {
-	python3 - "$TMPD/mon.$1" <<'EOF'
-import re, sys
-ev = None
-for line in open(sys.argv[1]):
-    t, _, text = line.rstrip("\n").partition(" ")
-    if not text.startswith(("\t", " ")):
-        ev = {"spi": "?"} if text.startswith(("[sa-expire]", "Expired")) else None
-    if ev is None:
-        continue
-    m = re.search(r"spi (0x[0-9a-f]+)", text)
-    if m:
-        ev["spi"] = "0x%x" % int(m.group(1), 16)
-    m = re.match(r"\s*expire (soft|hard)\s*(\S*)", text)		# kipsec
-    if m:
-        print(t, m.group(1), m.group(2) or "?", ev["spi"])
-        ev = None
-        continue
-    m = re.match(r"\s*hard ([01])\s*$", text)			# ip xfrm monitor
-    if m:
-        print(t, "hard" if m.group(1) == "1" else "soft", "-", ev["spi"])
-        ev = None
-EOF
+	awk '
+		{
+			t = $1
+			text = substr($0, length($1) + 2)
+		}
+		text !~ /^[\t ]/ {
+			on = text ~ /^(\[sa-expire\]|Expired)/
+			spi = "?"
+		}
+		!on { next }
+		match(text, /spi 0x[0-9a-f]+/) {
+			spi = substr(text, RSTART + 4, RLENGTH - 4)
+			sub(/^0x0*/, "0x", spi)
+			if (spi == "0x") spi = "0x0"
+		}
+		text ~ /^[\t ]*expire (soft|hard)/ {		# kipsec
+			n = split(text, w, /[\t ]+/)
+			for (i = 1; i <= n && w[i] != "expire"; i++) ;
+			print t, w[i + 1], (i + 2 <= n && w[i + 2] != "" ? w[i + 2] : "?"), spi
+			on = 0
+			next
+		}
+		text ~ /^[\t ]*hard [01][\t ]*$/ {		# ip xfrm monitor
+			print t, (text ~ /1/ ? "hard" : "soft"), "-", spi
+			on = 0
+		}' "$TMPD/mon.$1"
 }
 
 # ---------------------------------------------------------- traffic
