@@ -287,13 +287,14 @@ EOF
 
 # ------------------------------------------------------ UDP receivers
 
-# udp_log_start NAME NS PORT: log every datagram received on PORT as one
-# line (its text) into $TMPD/udplog.NAME, in the background
+# udp_log_start NAME NS PORT [nowait]: log every datagram received on
+# PORT as one line (its text) into $TMPD/udplog.NAME, in the background;
+# returns once it listens, unless "nowait" (then: wait_listen NS udp PORT)
 udp_log_start() {
 	local name=$1 ns=$2 port=$3
 
 	: >"$TMPD/udplog.$name"
-	ip netns exec "$ns" python3 -u - "$port" "$TMPD/udplog.$name" <<'EOF' &
+	ip netns exec "$ns" python3 -S -u - "$port" "$TMPD/udplog.$name" <<'EOF' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("", int(sys.argv[1])))
@@ -303,26 +304,31 @@ with open(sys.argv[2], "a") as f:
         f.flush()
 EOF
 	BG_PIDS+=($!)
-	wait_listen "$ns" udp "$port"
+	[ "${4:-}" = nowait ] || wait_listen "$ns" udp "$port"
 }
 
-# udp_log NAME [FROM-LINE]: the texts received, one line, space separated
+# udp_log NAME [SKIP]: set UDP_LOG to the texts received (after the first
+# SKIP), space separated, and UDP_LINES to how many there are in all
+# (bash only: no process to start)
 udp_log() {
-	tail -n +"${2:-1}" "$TMPD/udplog.$1" | tr '\n' ' ' | sed 's/ $//'
+	local lines=()
+
+	mapfile -t lines <"$TMPD/udplog.$1"
+	UDP_LINES=${#lines[@]}
+	UDP_LOG="${lines[*]:${2:-0}}"
 }
 
-udp_log_lines() {
-	wc -l <"$TMPD/udplog.$1"
-}
-
-# udp_log_wait NAME LINES [SECONDS]: until the log has LINES lines (3 s),
-# then 0.2 s more for any beyond
+# udp_log_wait NAME:LINES...: until each log NAME has LINES lines (3 s at
+# most), then 0.2 s more for any beyond
 udp_log_wait() {
-	local i
+	local i n
 
-	for i in $(seq $((${3:-3} * 20))); do
-		[ "$(udp_log_lines "$1")" -ge "$2" ] && break
-		sleep 0.05
+	for i in $(seq 60); do
+		for n; do
+			udp_log "${n%:*}"
+			[ "$UDP_LINES" -ge "${n##*:}" ] || { sleep 0.05; continue 2; }
+		done
+		break
 	done
 	sleep 0.2
 }
