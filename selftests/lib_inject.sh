@@ -77,7 +77,8 @@ pt_pair() {
 # xfrm_sa_stat NS SPI FIELD...: fields of an XFRM SA from `ip -s xfrm
 # state`: bytes packets (lifetime current), replay_window replay failed
 # (stats: drops left of the window, duplicates, ICV failures), seq_in
-# seq_out (64-bit with ESN), window; "?" where absent
+# seq_out (64-bit with ESN), window, add_time use_time (YYYY-MM-DDTHH:MM:SS,
+# local time, "-" unused); "?" where absent
 xfrm_sa_stat() {
 	local ns=$1 spi=$2
 	shift 2
@@ -108,6 +109,7 @@ xfrm_sa_stat() {
 			split($0, a, /[(), ]+/)
 			v["bytes"] = a[2]; v["packets"] = a[4]; cur = 0
 		}
+		/^\t  add [0-9]/ { v["add_time"] = $2 "T" $3; v["use_time"] = $5 ($6 == "" ? "" : "T" $6); next }
 		/^\tstats:/ { st = 1; next }
 		st && /replay-window/ { v["replay_window"] = $2; v["replay"] = $4; v["failed"] = $6; st = 0 }
 		END {
@@ -141,8 +143,9 @@ print(" ".join(out))
 
 # impl_sa_stat IMPL NS SPI FIELD...: kipsec's per-SA fields (kipsec_sa_stat
 # names: rx_packets tx_packets rx_bytes tx_bytes replay auth_fail seq_in
-# seq_out replay_window), for XFRM from xfrm_sa_stat (rx/tx_packets =
-# packets, replay = left of the window + duplicates, auth_fail = failed)
+# seq_out replay_window add_time use_time), for XFRM from xfrm_sa_stat
+# (rx/tx_packets = packets, replay = left of the window + duplicates,
+# auth_fail = failed, add/use_time in seconds since the epoch, 0 unused)
 impl_sa_stat() {
 	local impl=$1 ns=$2 spi=$3 f out=() v x
 	shift 3
@@ -151,7 +154,7 @@ impl_sa_stat() {
 		kip_sa_stat "$ns" "$spi" "$@"
 		return
 	fi
-	read -r -a x <<<"$(xfrm_sa_stat "$ns" "$spi" packets bytes failed window replay_window replay seq_in seq_out)"
+	read -r -a x <<<"$(xfrm_sa_stat "$ns" "$spi" packets bytes failed window replay_window replay seq_in seq_out add_time use_time)"
 	for f; do
 		case "$f" in
 		rx_packets|tx_packets) v=${x[0]} ;;
@@ -161,6 +164,15 @@ impl_sa_stat() {
 		replay) if [ "${x[4]}" = "?" ]; then v="?"; else v=$((x[4] + x[5])); fi ;;
 		seq_in) v=${x[6]} ;;
 		seq_out) v=${x[7]} ;;
+		add_time|use_time)
+			v=${x[8]}
+			[ "$f" = add_time ] || v=${x[9]}
+			case "$v" in
+			"?") ;;
+			-) v=0 ;;
+			*) v=$(date -d "${v/T/ }" +%s) ;;
+			esac
+			;;
 		*) v="?" ;;
 		esac
 		out+=("$v")
@@ -171,7 +183,7 @@ impl_sa_stat() {
 # impl_sa_exists IMPL NS SPI
 impl_sa_exists() {
 	case "$1" in
-	kipsec) [ "$(kipsec_sa_stat "$2" "$3" spi)" != "?" ] ;;
+	kipsec) kip "$2" sa show | grep -q "spi $(printf 0x%08x "$3")" ;;
 	xfrm) ip -n "$2" xfrm state | grep -q "spi $(printf 0x%08x "$3")" ;;
 	esac
 }
@@ -275,13 +287,14 @@ EOF
 
 # ------------------------------------------------------ UDP receivers
 
-# udp_log_start NAME NS PORT: log every datagram received on PORT as one
-# line (its text) into $TMPD/udplog.NAME, in the background
+# udp_log_start NAME NS PORT [nowait]: log every datagram received on
+# PORT as one line (its text) into $TMPD/udplog.NAME, in the background;
+# returns once it listens, unless "nowait" (then: wait_listen NS udp PORT)
 udp_log_start() {
 	local name=$1 ns=$2 port=$3
 
 	: >"$TMPD/udplog.$name"
-	ip netns exec "$ns" python3 -u - "$port" "$TMPD/udplog.$name" <<'EOF' &
+	ip netns exec "$ns" python3 -S -u - "$port" "$TMPD/udplog.$name" <<'EOF' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("", int(sys.argv[1])))
@@ -291,24 +304,48 @@ with open(sys.argv[2], "a") as f:
         f.flush()
 EOF
 	BG_PIDS+=($!)
-	wait_listen "$ns" udp "$port"
+	[ "${4:-}" = nowait ] || wait_listen "$ns" udp "$port"
 }
 
-# udp_log NAME [FROM-LINE]: the texts received, one line, space separated
+# udp_log NAME [SKIP]: set UDP_LOG to the texts received (after the first
+# SKIP), space separated, and UDP_LINES to how many there are in all
+# (bash only: no process to start)
 udp_log() {
-	tail -n +"${2:-1}" "$TMPD/udplog.$1" | tr '\n' ' ' | sed 's/ $//'
+	local lines=()
+
+	mapfile -t lines <"$TMPD/udplog.$1"
+	UDP_LINES=${#lines[@]}
+	UDP_LOG="${lines[*]:${2:-0}}"
 }
 
-udp_log_lines() {
-	wc -l <"$TMPD/udplog.$1"
+# udp_log_wait NAME:LINES...: until each log NAME has LINES lines (3 s at
+# most), then 0.2 s more for any beyond
+udp_log_wait() {
+	local i n
+
+	for i in $(seq 60); do
+		for n; do
+			udp_log "${n%:*}"
+			[ "$UDP_LINES" -ge "${n##*:}" ] || { sleep 0.05; continue 2; }
+		done
+		break
+	done
+	sleep 0.2
 }
 
 # ---------------------------------------------------------- expire events
 
 # expire_mon_start NAME IMPL NS: watch SA events in NS (`kipsec monitor`,
 # or `ip xfrm monitor expire SA`) into $TMPD/mon.NAME, each line prefixed
-# with the time it arrived (seconds, like date +%s.%N)
+# with the time it arrived (seconds, like date +%s.%N).  Returns once the
+# monitor is listening (expire_mon_sync).
 expire_mon_start() {
+	expire_mon_launch "$@" && expire_mon_sync "$@"
+}
+
+# expire_mon_launch NAME IMPL NS: start the monitor, do not wait for it
+# (python starts slowly under TCG: launch several, then sync each)
+expire_mon_launch() {
 	local name=$1 impl=$2 ns=$3 cmd
 
 	if [ "$impl" = kipsec ]; then
@@ -317,7 +354,7 @@ expire_mon_start() {
 		cmd=(ip xfrm monitor expire SA)
 	fi
 	: >"$TMPD/mon.$name"
-	ip netns exec "$ns" python3 -u - "$TMPD/mon.$name" "${cmd[@]}" <<'EOF' &
+	ip netns exec "$ns" python3 -S -u - "$TMPD/mon.$name" "${cmd[@]}" <<'EOF' &
 import signal, subprocess, sys, time
 p = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, text=True)
 def stop(*_):
@@ -333,7 +370,22 @@ with open(sys.argv[1], "a") as f:
         f.flush()
 EOF
 	BG_PIDS+=($!)
-	sleep 0.3
+}
+
+# expire_mon_sync NAME IMPL NS: wait until the monitor has seen a scratch
+# SA (192.0.2.1 -> 192.0.2.2) being added, so that it misses no event
+expire_mon_sync() {
+	local name=$1 impl=$2 ns=$3 i spi
+
+	for i in $(seq 30); do
+		spi=$(printf 0x%08x $((0xfffe0000 + i)))
+		pt_sa "$impl" "$ns" 192.0.2.1 192.0.2.2 $spi $KEY_A || break
+		expire_mon_wait "$name" "spi $spi" 1
+		pt_sa_del "$impl" "$ns" 192.0.2.1 192.0.2.2 $spi
+		grep -q "spi $spi" "$TMPD/mon.$name" && return 0
+	done
+	fail "the $impl monitor in $ns does not report events"
+	return 1
 }
 
 # expire_mon_wait NAME REGEX [SECONDS]: until a line of the monitor log
@@ -341,9 +393,9 @@ EOF
 expire_mon_wait() {
 	local i
 
-	for i in $(seq $((${3:-5} * 10))); do
+	for i in $(seq $((${3:-5} * 20))); do
 		grep -Eq "$2" "$TMPD/mon.$1" && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	return 1
 }
@@ -351,31 +403,51 @@ expire_mon_wait() {
 # expire_events NAME: the expire events seen so far, one a line:
 # "TIME soft|hard REASON SPI" (REASON "-": XFRM gives none)
 expire_events() {
-	python3 - "$TMPD/mon.$1" <<'EOF'
-import re, sys
-ev = None
-for line in open(sys.argv[1]):
-    t, _, text = line.rstrip("\n").partition(" ")
-    if not text.startswith(("\t", " ")):
-        ev = {"spi": "?"} if text.startswith(("[sa-expire]", "Expired")) else None
-    if ev is None:
-        continue
-    m = re.search(r"spi (0x[0-9a-f]+)", text)
-    if m:
-        ev["spi"] = "0x%x" % int(m.group(1), 16)
-    m = re.match(r"\s*expire (soft|hard)\s*(\S*)", text)		# kipsec
-    if m:
-        print(t, m.group(1), m.group(2) or "?", ev["spi"])
-        ev = None
-        continue
-    m = re.match(r"\s*hard ([01])\s*$", text)			# ip xfrm monitor
-    if m:
-        print(t, "hard" if m.group(1) == "1" else "soft", "-", ev["spi"])
-        ev = None
-EOF
+	awk '
+		{
+			t = $1
+			text = substr($0, length($1) + 2)
+		}
+		text !~ /^[\t ]/ {
+			on = text ~ /^(\[sa-expire\]|Expired)/
+			spi = "?"
+		}
+		!on { next }
+		match(text, /spi 0x[0-9a-f]+/) {
+			spi = substr(text, RSTART + 4, RLENGTH - 4)
+			sub(/^0x0*/, "0x", spi)
+			if (spi == "0x") spi = "0x0"
+		}
+		text ~ /^[\t ]*expire (soft|hard)/ {		# kipsec
+			n = split(text, w, /[\t ]+/)
+			for (i = 1; i <= n && w[i] != "expire"; i++) ;
+			print t, w[i + 1], (i + 2 <= n && w[i + 2] != "" ? w[i + 2] : "?"), spi
+			on = 0
+			next
+		}
+		text ~ /^[\t ]*hard [01][\t ]*$/ {		# ip xfrm monitor
+			print t, (text ~ /1/ ? "hard" : "soft"), "-", spi
+			on = 0
+		}' "$TMPD/mon.$1"
 }
 
 # ---------------------------------------------------------- traffic
+
+# tcp_xfer FROM_NS TO_NS TO_ADDR KBYTES PORT: tcp_transfer (lib.sh) in
+# KBYTES, giving up after 20 s (a broken SA must not eat the test's time)
+tcp_xfer() {
+	local from=$1 to=$2 addr=$3 kb=$4 port=$5 src=$TMPD/xfer.$5 dst=$TMPD/xfer.$5.out rpid
+
+	head -c "${kb}K" /dev/urandom >"$src"
+	ip netns exec "$to" timeout 20 nc -n -l "$port" </dev/null >"$dst" &
+	rpid=$!
+	wait_listen "$to" tcp "$port" || { kill $rpid 2>/dev/null; return 1; }
+	ip netns exec "$from" timeout 20 nc -n -N -w 5 "$addr" "$port" <"$src" >/dev/null ||
+		log "tcp_xfer: the sender failed or timed out"
+	wait $rpid || log "tcp_xfer: the receiver failed or timed out"
+	log "tcp_xfer: $(stat -c %s "$dst") of $((kb * 1024)) bytes to $addr:$port"
+	cmp -s "$src" "$dst"
+}
 
 # ping1 NS DST [SIZE]: one echo request, its reply within a second
 ping1() {

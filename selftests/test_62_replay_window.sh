@@ -36,11 +36,26 @@ H=5000
 WINDOWS="0 32 64 1024 4096"
 
 setup_ns S I R1 R2
+# python starts slowly under TCG: the receiving applications first
+udp_log_start r1 "$R1" $PORT nowait
+udp_log_start r2 "$R2" $PORT nowait
 veth_link "$S" vs "$S_IP/24" "$I" vc -
 ip -n "$I" link set dev vc address $R_MAC
 ip -n "$S" neigh add $R_IP lladdr $R_MAC dev vs nud permanent
 ip -n "$S" xfrm policy add src $S_IP/32 dst $R_IP/32 proto udp dir out \
 	tmpl src $S_IP dst $R_IP proto esp mode transport reqid 1 || fail "XFRM policy in S"
+
+# the packets: one batch of consecutive numbers per group, made while the
+# receivers are set up
+batches="$((H - 1)):4"
+for w in $WINDOWS; do
+	[ "$w" = 0 ] && continue
+	batches="$batches $((H - w)):3 $((H - w / 2 - 1)):1 $((H + w + 5)):1"
+done
+capture_start gen "$S" vs "$ESP" -s 0 || ksft_exit
+esp_gen "$S" $R_IP $PORT $SPI $S_IP $KEY_A $batches &
+GEN_PID=$!
+
 for r in 1 2; do
 	eval "ns=\$R$r"
 	veth_link "$I" vi$r - "$ns" vr "$R_IP/24"
@@ -49,15 +64,10 @@ for r in 1 2; do
 	[ $r = 1 ] && impl=$PROTO_IMPL
 	ipsec_policy $impl "$ns" $S_IP/32 $R_IP/32 in $S_IP $R_IP transport || ksft_exit
 done
+wait_listen "$R1" udp $PORT || fail "UDP receiver in R1"
+wait_listen "$R2" udp $PORT || fail "UDP receiver in R2"
 
-# the packets: one batch of consecutive numbers per group
-batches="$((H - 1)):4"
-for w in $WINDOWS; do
-	[ "$w" = 0 ] && continue
-	batches="$batches $((H - w)):3 $((H - w / 2 - 1)):1 $((H + w + 5)):1"
-done
-capture_start gen "$S" vs "$ESP" -s 0 || ksft_exit
-check "the sender made its packets" esp_gen "$S" $R_IP $PORT $SPI $S_IP $KEY_A $batches
+check "the sender made its packets" wait $GEN_PID
 check "capture of the sender's packets complete" capture_stop gen
 PCAP=$(capture_file gen)
 esp_seq_index "$PCAP" >"$TMPD/seqs"
@@ -66,20 +76,16 @@ for b in $batches; do want_n=$((want_n + ${b#*:})); done
 check_eq "distinct sequence numbers captured" "$(cut -d' ' -f1 "$TMPD/seqs" | sort -u | wc -l)" "$want_n"
 check_eq "frames captured" "$(wc -l <"$TMPD/seqs")" "$want_n"
 
-# idx SEQ: the frame that carries SEQ
-idx() { awk -v s="$1" '$1 == s { print $2; exit }' "$TMPD/seqs"; }
+# IDX[SEQ]: the frame that carries SEQ
+declare -A IDX
+while read -r seq i; do IDX[$seq]=$i; done <"$TMPD/seqs"
 
-udp_log_start r1 "$R1" $PORT || fail "UDP receiver in R1"
-udp_log_start r2 "$R2" $PORT || fail "UDP receiver in R2"
-
-# rcv_stats IMPL NS: "SA-accepted SA-replay-drops namespace-replay-drops"
-rcv_stats() {
-	echo "$(impl_sa_stat "$1" "$2" $SPI rx_packets replay) $(impl_stat "$1" "$2" rx_replay)"
-}
+# namespace replay drops so far (fresh namespaces: none)
+DROPS1=0 DROPS2=0
 
 run_window() {
 	local w=$1 ww steps seq acc i seqs=() want="" nacc=0 ndrop=0 nleft=0 ndup=0
-	local lines1 lines2 got1 got2 before1 before2 x1 a1 p1 w1 n1 a2 l2 d2 w2 n2
+	local skip1 skip2 got1 got2 x1 a1 p1 w1 n1 a2 l2 d2 w2 n2
 
 	# SEQ:OUTCOME, in injection order.  a accepted, l dropped left of
 	# the window, d dropped as a duplicate (as XFRM counts them).  W=0
@@ -94,7 +100,7 @@ run_window() {
 	log "window $w"
 	for i in $steps; do
 		seq=${i%:*} acc=${i#*:}
-		x1=$(idx "$seq")
+		x1=${IDX[$seq]}
 		[ -n "$x1" ] || { fail "W=$w: no frame with sequence number $seq"; return; }
 		seqs+=("$x1")
 		case "$acc" in
@@ -112,16 +118,17 @@ run_window() {
 		{ fail "W=$w: $PROTO_IMPL SA in R1"; return; }
 	pt_sa xfrm "$R2" $S_IP $R_IP $SPI $KEY_A replay-window "$w" ||
 		{ fail "W=$w: XFRM SA in R2"; return; }
-	lines1=$(($(udp_log_lines r1) + 1))
-	lines2=$(($(udp_log_lines r2) + 1))
-	before1=$(impl_stat "$PROTO_IMPL" "$R1" rx_replay)
-	before2=$(impl_stat xfrm "$R2" rx_replay)
+	udp_log r1
+	skip1=$UDP_LINES
+	udp_log r2
+	skip2=$UDP_LINES
 	check "W=$w: inject ${#seqs[@]} frames into both receivers" \
 		esp_inject_list "$I" 10 "vi1 vi2" "$PCAP" "${seqs[@]}"
-	sleep 0.5
-
-	got1=$(udp_log r1 "$lines1")
-	got2=$(udp_log r2 "$lines2")
+	udp_log_wait r1:$((skip1 + nacc)) r2:$((skip2 + nacc))
+	udp_log r1 "$skip1"
+	got1=$UDP_LOG
+	udp_log r2 "$skip2"
+	got2=$UDP_LOG
 	check_eq "W=$w: XFRM (oracle) delivered to the application" "$got2" "$want"
 	check_eq "W=$w: $PROTO_IMPL delivered to the application" "$got1" "$want"
 	check_eq "W=$w: $PROTO_IMPL accepted and dropped exactly what XFRM did" "$got1" "$got2"
@@ -131,9 +138,10 @@ run_window() {
 	read -r a2 l2 d2 w2 <<<"$(xfrm_sa_stat "$R2" $SPI packets replay_window replay window)"
 	n2=$(impl_stat xfrm "$R2" rx_replay)
 	check_eq "W=$w: XFRM [window; SA packets, drops left of the window, duplicates; namespace replay drops]" \
-		"$w2; $a2 $l2 $d2; $((n2 - before2))" "$w; $nacc $nleft $ndup; $ndrop"
+		"$w2; $a2 $l2 $d2; $((n2 - DROPS2))" "$w; $nacc $nleft $ndup; $ndrop"
 	check_eq "W=$w: $PROTO_IMPL [window; SA rx_packets, replay; rx_replay]" \
-		"$w1; $a1 $p1; $((n1 - before1))" "$w; $nacc $ndrop; $ndrop"
+		"$w1; $a1 $p1; $((n1 - DROPS1))" "$w; $nacc $ndrop; $ndrop"
+	DROPS1=$n1 DROPS2=$n2
 }
 
 for w in $WINDOWS; do

@@ -23,7 +23,7 @@
 . "$(dirname "$0")/lib_inject.sh"
 
 require_impl
-require_cmds tcpdump ping nc ss sha256sum
+require_cmds tcpdump ping nc ss cmp
 
 A_IP=10.0.0.1
 B_IP=10.0.0.2
@@ -50,8 +50,8 @@ capture_start ba_lo "$A" va "$ESP and src $B_IP and $SEQ_FIELD < 0x10000" || ksf
 check "ping A -> B before 2^32" ping_ok "$A" $B_IP 3 0.1
 read -r out <<<"$(impl_sa_stat "$PROTO_IMPL" "$A" $SPI_AB seq_out)"
 check_eq "A's seq-out before 2^32" "$out" $((START + 3))
-check "TCP 1 MB A -> B across 2^32, payload intact" tcp_transfer "$A" "$B" $B_IP 1 6401
-check "TCP 1 MB B -> A across 2^32, payload intact" tcp_transfer "$B" "$A" $A_IP 1 6402
+check "TCP 1 MB A -> B across 2^32, payload intact" tcp_xfer "$A" "$B" $B_IP 1024 6401
+check "TCP 1 MB B -> A across 2^32, payload intact" tcp_xfer "$B" "$A" $A_IP 1024 6402
 check "ping A -> B after 2^32" ping_ok "$A" $B_IP 5 0.1
 check "ping B -> A after 2^32" ping_ok "$B" $A_IP 5 0.1
 check "captures complete" capture_stop ab_hi ab_lo ba_hi ba_lo
