@@ -379,6 +379,8 @@ print(" ".join(out))
 #   POLICY_PRIO  priority of the protect policies (default 100)
 #   REQID        reqid of SAs and templates (default 1)
 #   ICV          ICV bits of an AES-GCM SA given by its key alone (default 128)
+#   SAS_ONLY     1: ipsec_transport and ipsec_tunnel add the SAs only (the
+#                policies are there already, from an earlier call)
 # A KEY argument is either a key alone (0xHEX): AES-GCM ($ALGO) with an ICV
 # of $ICV bits, or an algorithm spec: ip-xfrm's words (kipsec's CLI has the
 # same), separated by blanks, with "" for an empty key:
@@ -534,7 +536,8 @@ ipsec_transport() {
 
 	! is_ip6 "$l" || host=/128
 	ipsec_sa "$impl" "$ns" "$l" "$r" "$spi_out" transport "$key_out" &&
-	ipsec_sa "$impl" "$ns" "$r" "$l" "$spi_in" transport "$key_in" &&
+	ipsec_sa "$impl" "$ns" "$r" "$l" "$spi_in" transport "$key_in" || return 1
+	[ "${SAS_ONLY:-}" != 1 ] || return 0
 	ipsec_policy "$impl" "$ns" "$l$host" "$r$host" out "$l" "$r" transport &&
 	ipsec_policy "$impl" "$ns" "$r$host" "$l$host" in "$r" "$l" transport
 }
@@ -558,7 +561,8 @@ ipsec_tunnel() {
 		sel_in=(sel src "$rn" dst "$ln")
 	fi
 	ipsec_sa "$impl" "$ns" "$lw" "$rw" "$spi_out" tunnel "$key_out" "${sel_out[@]}" &&
-	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" "${sel_in[@]}" &&
+	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" "${sel_in[@]}" || return 1
+	[ "${SAS_ONLY:-}" != 1 ] || return 0
 	ipsec_policy "$impl" "$ns" "$ln" "$rn" out "$lw" "$rw" tunnel &&
 	ipsec_policy "$impl" "$ns" "$rn" "$ln" fwd "$rw" "$lw" tunnel || return 1
 	if [ "$impl" = xfrm ]; then
@@ -566,11 +570,11 @@ ipsec_tunnel() {
 	fi
 }
 
-# ipsec_flush IMPL NS: remove every SA and policy
+# ipsec_flush IMPL NS [sa]: remove every SA and policy (or the SAs only)
 ipsec_flush() {
 	case "$1" in
-	kipsec) kip "$2" sa flush && kip "$2" policy flush ;;
-	xfrm) ip_xfrm "$2" state flush && ip_xfrm "$2" policy flush ;;
+	kipsec) kip "$2" sa flush && { [ "$3" = sa ] || kip "$2" policy flush; } ;;
+	xfrm) ip_xfrm "$2" state flush && { [ "$3" = sa ] || ip_xfrm "$2" policy flush; } ;;
 	esac || { fail "$1 flush in $2"; return 1; }
 }
 
