@@ -92,19 +92,28 @@ ipsec_transport kipsec "$A" $A_IP $B_IP 0x1000 0x2000 $KEY_A $KEY_B &&
 ipsec_transport xfrm "$B" $B_IP $A_IP 0x2000 0x1000 $KEY_B $KEY_A || ksft_exit
 run_case gcm "rfc4106(gcm(aes))" 0x1000 0x2000
 
-# 2. AES-CBC with HMAC-SHA256 (authenc), new SAs and policies on both sides
-CBC="enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f"
-SHA="auth-trunc hmac(sha256) 0x101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f 128"
-kip "$A" sa flush && kip "$A" policy flush || fail "kipsec flush"
-ip -n "$B" xfrm state flush
-kip "$A" sa add src $A_IP dst $B_IP proto esp spi 0x3000 reqid 1 $CBC $SHA &&
-kip "$A" sa add src $B_IP dst $A_IP proto esp spi 0x4000 reqid 1 $CBC $SHA &&
-ip -n "$B" xfrm state add src $A_IP dst $B_IP proto esp spi 0x3000 reqid 1 $CBC $SHA &&
-ip -n "$B" xfrm state add src $B_IP dst $A_IP proto esp spi 0x4000 reqid 1 $CBC $SHA ||
-	fail "CBC SAs"
-ipsec_policy kipsec "$A" $A_IP/32 $B_IP/32 out $A_IP $B_IP transport &&
-ipsec_policy kipsec "$A" $B_IP/32 $A_IP/32 in $B_IP $A_IP transport || ksft_exit
-run_case cbc "authenc(hmac(sha256),cbc(aes))" 0x3000 0x4000
+# 2. AES-CBC with HMAC-SHA256 (authenc), new SAs and policies on both sides.
+# Linux 6.1's crypto self-test fails cryptd(authenc(hmac(sha256),cbc(aes)))
+# (a WARN in testmgr, and no transform), so there only the GCM case runs.
+case "$(uname -r)" in
+6.1.*)
+	log "cbc: skipped on $(uname -r): its testmgr rejects cryptd(authenc(...))"
+	;;
+*)
+	CBC="enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f"
+	SHA="auth-trunc hmac(sha256) 0x101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f 128"
+	kip "$A" sa flush && kip "$A" policy flush || fail "kipsec flush"
+	ip -n "$B" xfrm state flush
+	kip "$A" sa add src $A_IP dst $B_IP proto esp spi 0x3000 reqid 1 $CBC $SHA &&
+	kip "$A" sa add src $B_IP dst $A_IP proto esp spi 0x4000 reqid 1 $CBC $SHA &&
+	ip -n "$B" xfrm state add src $A_IP dst $B_IP proto esp spi 0x3000 reqid 1 $CBC $SHA &&
+	ip -n "$B" xfrm state add src $B_IP dst $A_IP proto esp spi 0x4000 reqid 1 $CBC $SHA ||
+		fail "CBC SAs"
+	ipsec_policy kipsec "$A" $A_IP/32 $B_IP/32 out $A_IP $B_IP transport &&
+	ipsec_policy kipsec "$A" $B_IP/32 $A_IP/32 in $B_IP $A_IP transport || ksft_exit
+	run_case cbc "authenc(hmac(sha256),cbc(aes))" 0x3000 0x4000
+	;;
+esac
 
 # 3. no transform left behind
 kip "$A" sa flush || fail "kipsec sa flush"
