@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 120
+# timeout: 180
 #
 # SA lifetimes: each kind of limit fires a soft expire, then a hard one at
 # the right count or time; after the hard one the SA is gone and traffic
