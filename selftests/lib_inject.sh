@@ -11,7 +11,7 @@
 # With xfrm every side is native XFRM, which validates a test's method,
 # injections, captures and timings against the reference alone.  The words
 # after the algorithm (replay-window, replay-seq, flag esn, limit ...) are
-# spelled alike for both (selftests/../CLI-GRAMMAR of issue 3).
+# spelled alike for both (the issue-3 CLI grammar follows ip-xfrm).
 #
 # Counter names are kipsec's; for XFRM they map onto /proc/net/xfrm_stat
 # and `ip -s xfrm state`, so that a test reads one name for both.
@@ -190,8 +190,7 @@ impl_sa_exists() {
 
 # impl_stat IMPL NS NAME: a namespace counter by kipsec's name; for XFRM:
 # rx_replay = XfrmInStateSeqError, rx_auth_fail = XfrmInStateProtoError,
-# tx_no_sa = XfrmOutNoStates, tx_seq_overflow = XfrmOutStateSeqError,
-# tx_expired = XfrmOutStateExpired
+# tx_no_sa = XfrmOutNoStates, tx_seq_overflow = XfrmOutStateSeqError
 impl_stat() {
 	local x
 
@@ -204,7 +203,6 @@ impl_stat() {
 	rx_auth_fail) x=XfrmInStateProtoError ;;
 	tx_no_sa) x=XfrmOutNoStates ;;
 	tx_seq_overflow) x=XfrmOutStateSeqError ;;
-	tx_expired) x=XfrmOutStateExpired ;;
 	*) echo "?"; return ;;
 	esac
 	xfrm_stat "$2" "$x"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 120
+# timeout: 180
 #
 # Extended sequence numbers (RFC 4304) across 2^32, against native XFRM:
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 120
+# timeout: 180
 #
 # SA lifetimes: each kind of limit fires a soft expire, then a hard one at
 # the right count or time; after the hard one the SA is gone and traffic
@@ -243,7 +243,9 @@ wait $USE4_PID
 USE4=$(cat "$TMPD/use4")
 PING4=$(head -n 1 "$TMPD/ping.4" | cut -d' ' -f1)
 log "A4: use-time $USE4 ($(date -d "@$USE4" +%T 2>/dev/null)), first ping at $PING4"
-check_eq "A4: use-time is the first ping's second" "$USE4" "${PING4%.*}"
+# (or the next one: the kernel saw the packet a little after the pinger)
+check_eq "A4: use-time is the first ping's second" \
+	"$(awk -v u="$USE4" -v p="${PING4%.*}" 'BEGIN { print (u == p || u == p + 1 ? "yes" : "no: " u " for " p) }')" yes
 check_eq "A4: the SA was idle for more than 2 s" \
 	"$(awk -v a="$T4" -v b="$PING4" 'BEGIN { print (b - a > 2.2 ? "yes" : "no: " b - a) }')" yes
 check_eq "A4: no event while the SA was idle" \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 90
+# timeout: 120
 #
 # Sequence number overflow without ESN (RFC 4303 section 3.3.3: the
 # counter must not cycle):
