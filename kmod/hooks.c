@@ -3,8 +3,11 @@
  * Netfilter hook registration, per namespace and on first use: a namespace
  * that never configured kipsec has no kipsec hook on its packet path.
  */
+#include <linux/module.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "hooks.h"
 #include "kipsec.h"
@@ -40,6 +43,44 @@ static const struct nf_hook_ops kipsec_nf_ops[] = {
 	KIPSEC_HOOKS(NFPROTO_IPV6),
 };
 
+/*
+ * IPv6 reassembles after LOCAL_IN, in the protocol handlers, where kipsec
+ * does not see the result; nf_defrag_ipv6 reassembles at PRE_ROUTING
+ * (-400), just before kipsec's hook.  It is asked for by symbol, loaded on
+ * demand and held while the namespace uses kipsec, so that it is not a
+ * dependency of the module: where it is missing, fragmented IPv6 ESP/AH
+ * is not handled.
+ */
+static void kipsec_defrag6_enable(struct kipsec_net *kn)
+{
+	int (*enable)(struct net *net) = symbol_request(nf_defrag_ipv6_enable);
+
+	if (!enable) {
+		pr_warn_once("kipsec: nf_defrag_ipv6 unavailable: fragmented IPv6 ESP/AH will be dropped\n");
+		return;
+	}
+	if (enable(kn->net)) {
+		symbol_put(nf_defrag_ipv6_enable);
+		return;
+	}
+	kn->defrag6 = true;
+}
+
+static void kipsec_defrag6_disable(struct kipsec_net *kn)
+{
+	void (*disable)(struct net *net);
+
+	if (!kn->defrag6)
+		return;
+	disable = symbol_get(nf_defrag_ipv6_disable);
+	if (disable) {
+		disable(kn->net);
+		symbol_put(nf_defrag_ipv6_disable);
+	}
+	symbol_put(nf_defrag_ipv6_enable);
+	kn->defrag6 = false;
+}
+
 int kipsec_hooks_enable(struct kipsec_net *kn)
 {
 	int err;
@@ -49,9 +90,11 @@ int kipsec_hooks_enable(struct kipsec_net *kn)
 		return 0;
 	err = nf_register_net_hooks(kn->net, kipsec_nf_ops,
 				    ARRAY_SIZE(kipsec_nf_ops));
-	if (!err)
-		kn->hooks_on = true;
-	return err;
+	if (err)
+		return err;
+	kn->hooks_on = true;
+	kipsec_defrag6_enable(kn);
+	return 0;
 }
 
 /* On return no hook runs any more (nf_unregister_net_hooks synchronizes). */
@@ -62,5 +105,6 @@ void kipsec_hooks_disable(struct kipsec_net *kn)
 		return;
 	nf_unregister_net_hooks(kn->net, kipsec_nf_ops,
 				ARRAY_SIZE(kipsec_nf_ops));
+	kipsec_defrag6_disable(kn);
 	kn->hooks_on = false;
 }

@@ -26,6 +26,7 @@
  * @lock: serialises every configuration change (netlink handlers, exit)
  * @hooks_on: netfilter hooks registered; set on first configuration,
  *	cleared at namespace exit (protected by @lock)
+ * @defrag6: nf_defrag_ipv6 enabled for the namespace (with @hooks_on)
  * @gen: generation, bumped under @lock on every change; dumps compare it
  * @sad: security association database
  * @spd: security policy database
@@ -40,6 +41,7 @@ struct kipsec_net {
 	struct net *net;
 	struct mutex lock;
 	bool hooks_on;
+	bool defrag6;
 	u32 gen;
 	struct kipsec_sad sad;
 	struct kipsec_spd spd;

@@ -17,7 +17,8 @@
 #     path MTU, which the inner flows learn; TCP still completes;
 #  4. a non-DF packet bigger than the path: the ESP packet is fragmented,
 #     and fragmented ESP arriving is reassembled before decryption;
-#  5. IPv6: packet too big with the MTU that fits.
+#  5. IPv6: packet too big with the MTU that fits; fragmented ESP both ways
+#     (received fragments are reassembled before decryption).
 . "$(dirname "$0")/lib.sh"
 
 require_kipsec
@@ -129,5 +130,12 @@ check "ping fd01::1 -> fd02::1" ping_ok "$A" fd02::1
 check_eq "A, 1500 bytes to fd02::1: told MTU 1466" "$(ping_mtu "$A" -s 1452 fd02::1)" 1466
 check "A, 1466 bytes to fd02::1 pass" \
 	ip netns exec "$A" ping -q -n -c 2 -i 0.3 -W 2 -M do -s 1418 fd02::1
+# a local IPv6 sender that lets the stack fragment: the ESP packet is
+# fragmented, both ways; kipsec decrypts the reassembled reply
+capture_start frag6 "$A" va "ip6 and ip6[6] == 44" || ksft_exit
+check "fd01::1 -> fd02::1, 3000 bytes, fragmented ESP both ways" \
+	ip netns exec "$A" ping -q -n -c 2 -i 0.3 -W 3 -s 3000 fd02::1
+check "capture complete" capture_stop frag6
+check_ge "IPv6 fragments both ways between A and R" "$(capture_packets frag6)" 8
 
 ksft_exit
