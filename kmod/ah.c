@@ -35,7 +35,6 @@
 #include <linux/kipsec.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
-#include <net/netfilter/nf_conntrack.h>
 
 #include "ah.h"
 #include "compat.h"
@@ -495,8 +494,6 @@ static void kipsec_ah_input_done(struct kipsec_ah_ctx *ctx, int err)
 	struct kipsec_net *kn = ctx->kn;
 	struct sk_buff *skb = ctx->skb;
 	struct kipsec_sa *sa = ctx->sa;
-	struct kipsec_sa_stats *s;
-	unsigned int bytes;
 	u8 nexthdr;
 
 	if (unlikely(err)) {
@@ -524,23 +521,8 @@ static void kipsec_ah_input_done(struct kipsec_ah_ctx *ctx, int err)
 		goto drop;
 	}
 
-	/* a checksum over the received bytes would cover AH */
-	skb->ip_summed = CHECKSUM_NONE;
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-
-	/* bytes protected: the payload in transport mode, as on output */
-	bytes = sa->mode == KIPSEC_MODE_TRANSPORT ? skb->len - ctx->pos.off :
-						    skb->len;
-	if (!kipsec_sa_account(kn, sa, bytes)) {
-		kipsec_stats_inc(kn, KIPSEC_STAT_RX_SA_EXPIRED);
+	if (!kipsec_input_accept(kn, skb, sa, ctx->pos.off))
 		goto drop;
-	}
-	s = this_cpu_ptr(sa->stats);
-	s->rx_packets++;
-	s->rx_bytes += bytes;
-	kipsec_stats_inc(kn, KIPSEC_STAT_RX_PACKETS);
-	kipsec_input_deliver(kn, skb, sa);
 	kipsec_ah_ctx_free(ctx);
 	return;
 

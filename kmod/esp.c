@@ -32,7 +32,6 @@
 #include <net/dst.h>
 #include <net/esp.h>
 #include <net/ip.h>
-#include <net/netfilter/nf_conntrack.h>
 
 #include "compat.h"
 #include "encap.h"
@@ -262,8 +261,7 @@ static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
 	struct kipsec_net *kn = ctx->kn;
 	struct sk_buff *skb = ctx->skb;
 	struct kipsec_sa *sa = ctx->sa;
-	unsigned int end, padlen, hlen, bytes;
-	struct kipsec_sa_stats *s;
+	unsigned int end, padlen, hlen;
 	u8 nexthdr;
 
 	if (unlikely(err)) {
@@ -294,23 +292,8 @@ static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
 	if (kipsec_decap(skb, sa, &ctx->pos, hlen, nexthdr))
 		goto malformed;
 
-	/* the hardware's checksum covered the ciphertext */
-	skb->ip_summed = CHECKSUM_NONE;
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-
-	/* bytes protected: the payload in transport mode, as on output */
-	bytes = sa->mode == KIPSEC_MODE_TRANSPORT ? skb->len - ctx->pos.off :
-						    skb->len;
-	if (!kipsec_sa_account(kn, sa, bytes)) {
-		kipsec_stats_inc(kn, KIPSEC_STAT_RX_SA_EXPIRED);
+	if (!kipsec_input_accept(kn, skb, sa, ctx->pos.off))
 		goto drop;
-	}
-	s = this_cpu_ptr(sa->stats);
-	s->rx_packets++;
-	s->rx_bytes += bytes;
-	kipsec_stats_inc(kn, KIPSEC_STAT_RX_PACKETS);
-	kipsec_input_deliver(kn, skb, sa);
 	kipsec_esp_ctx_free(ctx);
 	return;
 

@@ -13,7 +13,7 @@ struct kipsec_hdr_pos;
 
 /*
  * Both take the skb and one reference on @sa, and give them back through
- * kipsec_output_xmit() / kipsec_input_deliver() or by dropping the
+ * kipsec_output_ordered() / kipsec_input_accept() or by dropping the
  * packet, synchronously or later from the crypto completion.
  * Output: @skb is the packet to protect, routed to where the result goes.
  * Input: @pos says where the ESP header is.

@@ -26,8 +26,8 @@ unsigned int kipsec_input_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
 unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state);
-void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
-			  struct kipsec_sa *sa);
+bool kipsec_input_accept(struct kipsec_net *kn, struct sk_buff *skb,
+			 struct kipsec_sa *sa, unsigned int off);
 
 /* output.c */
 unsigned int kipsec_output_hook(void *priv, struct sk_buff *skb,

@@ -28,6 +28,7 @@
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
 #include "ah.h"
@@ -35,6 +36,7 @@
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
+#include "lifetime.h"
 #include "pmtu.h"
 
 struct kipsec_rx_mark {
@@ -235,8 +237,8 @@ static void kipsec_input_hbh6(struct sk_buff *skb)
 	skb_set_transport_header(skb, sizeof(struct ipv6hdr) + len);
 }
 
-void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
-			  struct kipsec_sa *sa)
+static void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
+				 struct kipsec_sa *sa)
 {
 	struct kipsec_rx_mark *m, saved;
 
@@ -270,4 +272,34 @@ void kipsec_input_deliver(struct kipsec_net *kn, struct sk_buff *skb,
 out:
 	rcu_read_unlock();
 	local_bh_enable();
+}
+
+/*
+ * A verified, decapsulated packet of @sa: count it and send it back into
+ * the stack.  @off is where the payload starts in transport mode (bytes
+ * protected are counted as on output).  False: the SA is past a hard
+ * lifetime limit; the packet is the caller's to drop.
+ */
+bool kipsec_input_accept(struct kipsec_net *kn, struct sk_buff *skb,
+			 struct kipsec_sa *sa, unsigned int off)
+{
+	unsigned int bytes;
+	struct kipsec_sa_stats *s;
+
+	bytes = sa->mode == KIPSEC_MODE_TRANSPORT ? skb->len - off : skb->len;
+	if (!kipsec_sa_account(kn, sa, bytes)) {
+		kipsec_stats_inc(kn, KIPSEC_STAT_RX_SA_EXPIRED);
+		return false;
+	}
+	/* a hardware checksum covered the ESP/AH packet, not this one */
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+
+	s = this_cpu_ptr(sa->stats);
+	s->rx_packets++;
+	s->rx_bytes += bytes;
+	kipsec_stats_inc(kn, KIPSEC_STAT_RX_PACKETS);
+	kipsec_input_deliver(kn, skb, sa);
+	return true;
 }

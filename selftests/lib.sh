@@ -353,7 +353,7 @@ kipsec_stats_nonzero() {
 kipsec_sa_stat() {
 	local ns=$1 spi=$2
 	shift 2
-	kip "$ns" -j sa show | python3 -c '
+	kip "$ns" -j sa show | python3 -S -c '
 import json, sys
 spi = int(sys.argv[1], 0)
 sa = [s for s in json.load(sys.stdin) if s.get("spi") == spi]

@@ -120,27 +120,6 @@ xfrm_sa_stat() {
 		}'
 }
 
-# kip_sa_stat NS SPI FIELD...: kipsec_sa_stat (lib.sh), with a quicker
-# python start (no site: about half the time under TCG)
-kip_sa_stat() {
-	local ns=$1 spi=$2
-	shift 2
-	kip "$ns" -j sa show | python3 -S -c '
-import json, sys
-spi = int(sys.argv[1], 0)
-sa = [s for s in json.load(sys.stdin) if s.get("spi") == spi]
-out = []
-for f in sys.argv[2:]:
-    if not sa:
-        out.append("?")
-    elif f in sa[0].get("stats", {}):
-        out.append(str(sa[0]["stats"][f]))
-    else:
-        out.append(str(sa[0].get(f, "?")))
-print(" ".join(out))
-' "$spi" "$@"
-}
-
 # impl_sa_stat IMPL NS SPI FIELD...: kipsec's per-SA fields (kipsec_sa_stat
 # names: rx_packets tx_packets rx_bytes tx_bytes replay auth_fail seq_in
 # seq_out replay_window add_time use_time), for XFRM from xfrm_sa_stat
@@ -151,7 +130,7 @@ impl_sa_stat() {
 	shift 3
 
 	if [ "$impl" = kipsec ]; then
-		kip_sa_stat "$ns" "$spi" "$@"
+		kipsec_sa_stat "$ns" "$spi" "$@"
 		return
 	fi
 	read -r -a x <<<"$(xfrm_sa_stat "$ns" "$spi" packets bytes failed window replay_window replay seq_in seq_out add_time use_time)"
