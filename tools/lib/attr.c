@@ -21,6 +21,10 @@ static const struct kipsec_attr_spec kipsec_attr_top[KIPSEC_A_MAX + 1] = {
 	NEST(KIPSEC_A_STATS, "stats", STATS),
 	ATTR(KIPSEC_A_EXPIRE_HARD, "expire-hard", FLAG),
 	ATTR(KIPSEC_A_EXPIRE_REASON, "expire-reason", U32),
+	NEST(KIPSEC_A_PACKET, "packet", SEL),
+	NEST(KIPSEC_A_SOCK, "sock", SOCK),
+	ATTR(KIPSEC_A_NEW_ADDR, "new-addr", ADDR),
+	ATTR(KIPSEC_A_NEW_PORT, "new-port", BE16),
 };
 
 static const struct kipsec_attr_spec kipsec_attr_sa[KIPSEC_A_SA_MAX + 1] = {
@@ -47,6 +51,22 @@ static const struct kipsec_attr_spec kipsec_attr_sa[KIPSEC_A_SA_MAX + 1] = {
 	ATTR(KIPSEC_A_SA_USE_TIME, "use-time", U64),
 	ATTR(KIPSEC_A_SA_LAST_USE_TIME, "last-use-time", U64),
 	ATTR(KIPSEC_A_SA_TUNNEL_DF, "tunnel-df", U32),
+	NEST(KIPSEC_A_SA_ENCAP, "encap", ENCAP),
+};
+
+static const struct kipsec_attr_spec kipsec_attr_encap[KIPSEC_A_ENCAP_MAX + 1] = {
+	ATTR(KIPSEC_A_ENCAP_TYPE, "type", U32),
+	ATTR(KIPSEC_A_ENCAP_SPORT, "sport", BE16),
+	ATTR(KIPSEC_A_ENCAP_DPORT, "dport", BE16),
+};
+
+static const struct kipsec_attr_spec kipsec_attr_sock[KIPSEC_A_SOCK_MAX + 1] = {
+	ATTR(KIPSEC_A_SOCK_FD, "fd", U32),
+	ATTR(KIPSEC_A_SOCK_FLAGS, "flags", U32),
+	ATTR(KIPSEC_A_SOCK_FAMILY, "family", U32),
+	ATTR(KIPSEC_A_SOCK_PROTO, "proto", U32),
+	ATTR(KIPSEC_A_SOCK_ADDR, "addr", ADDR),
+	ATTR(KIPSEC_A_SOCK_PORT, "port", BE16),
 };
 
 static const struct kipsec_attr_spec kipsec_attr_alg[KIPSEC_A_ALG_MAX + 1] = {
@@ -85,6 +105,8 @@ static const struct kipsec_attr_spec kipsec_attr_policy[KIPSEC_A_POLICY_MAX + 1]
 	NEST(KIPSEC_A_POLICY_TMPL, "tmpl", TMPL),
 	ATTR(KIPSEC_A_POLICY_PACKETS, "packets", U64),
 	ATTR(KIPSEC_A_POLICY_BYTES, "bytes", U64),
+	ATTR(KIPSEC_A_POLICY_ADD_TIME, "add-time", U64),
+	ATTR(KIPSEC_A_POLICY_USE_TIME, "use-time", U64),
 };
 
 static const struct kipsec_attr_spec kipsec_attr_sel[KIPSEC_A_SEL_MAX + 1] = {
@@ -141,6 +163,8 @@ static const struct {
 	[KIPSEC_SET_STATS] = { "stats", kipsec_attr_stats, KIPSEC_A_STATS_MAX },
 	[KIPSEC_SET_COUNTER] = { "counter", kipsec_attr_counter,
 				 KIPSEC_A_COUNTER_MAX },
+	[KIPSEC_SET_ENCAP] = { "encap", kipsec_attr_encap, KIPSEC_A_ENCAP_MAX },
+	[KIPSEC_SET_SOCK] = { "sock", kipsec_attr_sock, KIPSEC_A_SOCK_MAX },
 };
 
 static const char *const kipsec_cmd_names[KIPSEC_CMD_MAX + 1] = {
@@ -161,6 +185,10 @@ static const char *const kipsec_cmd_names[KIPSEC_CMD_MAX + 1] = {
 	[KIPSEC_CMD_ACQUIRE_NTF] = "acquire-ntf",
 	[KIPSEC_CMD_POLICY_ADD_NTF] = "policy-add-ntf",
 	[KIPSEC_CMD_POLICY_DEL_NTF] = "policy-del-ntf",
+	[KIPSEC_CMD_SOCK_ADD] = "sock-add",
+	[KIPSEC_CMD_SOCK_DEL] = "sock-del",
+	[KIPSEC_CMD_SOCK_GET] = "sock-get",
+	[KIPSEC_CMD_SA_MAPPING_NTF] = "sa-mapping-ntf",
 };
 
 unsigned int kipsec_attr_max(enum kipsec_attr_set set)

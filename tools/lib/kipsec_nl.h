@@ -131,6 +131,8 @@ enum kipsec_attr_set {
 	KIPSEC_SET_STATS,	/* KIPSEC_A_STATS_* */
 	KIPSEC_SET_COUNTER,	/* KIPSEC_A_COUNTER_* */
 	KIPSEC_SET_LIFETIME,	/* KIPSEC_A_LIFE_* */
+	KIPSEC_SET_ENCAP,	/* KIPSEC_A_ENCAP_* */
+	KIPSEC_SET_SOCK,	/* KIPSEC_A_SOCK_* */
 };
 
 enum kipsec_attr_type {

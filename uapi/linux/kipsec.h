@@ -54,6 +54,19 @@ enum kipsec_sa_flags {
 	KIPSEC_SA_FLAG_INSECURE = 1 << 4,	/* allow ESP NULL/NULL (benchmarks) */
 };
 
+/* KIPSEC_A_ENCAP_TYPE: UDP encapsulation of ESP */
+enum kipsec_encap_type {
+	KIPSEC_ENCAP_NONE,
+	KIPSEC_ENCAP_ESPINUDP,	/* RFC 3948, with the non-ESP marker for IKE */
+};
+
+/* KIPSEC_A_SOCK_FLAGS: what kipsec does for a registered socket */
+enum kipsec_sock_flags {
+	KIPSEC_SOCK_F_BYPASS = 1 << 0,	/* its packets bypass the SPD (IKE) */
+	KIPSEC_SOCK_F_ESPINUDP = 1 << 1,/* UDP socket: decapsulate ESP-in-UDP
+					 * arriving on it (RFC 3948) */
+};
+
 /* KIPSEC_A_SA_TUNNEL_DF: DF bit of an IPv4 outer header in tunnel mode */
 enum kipsec_df {
 	KIPSEC_DF_COPY,		/* from the inner IPv4 header; IPv6 inner: clear */
@@ -132,6 +145,32 @@ enum {
 	KIPSEC_A_LIFE_MAX = (__KIPSEC_A_LIFE_MAX - 1)
 };
 
+/* UDP encapsulation of an SA: KIPSEC_A_SA_ENCAP */
+enum {
+	KIPSEC_A_ENCAP_UNSPEC,
+	KIPSEC_A_ENCAP_TYPE,		/* u32, enum kipsec_encap_type */
+	KIPSEC_A_ENCAP_SPORT,		/* u16 be, source port of the SA's packets */
+	KIPSEC_A_ENCAP_DPORT,		/* u16 be, destination port */
+
+	__KIPSEC_A_ENCAP_MAX,
+	KIPSEC_A_ENCAP_MAX = (__KIPSEC_A_ENCAP_MAX - 1)
+};
+
+/* a socket handed to kipsec: KIPSEC_A_SOCK */
+enum {
+	KIPSEC_A_SOCK_UNSPEC,
+	KIPSEC_A_SOCK_FD,		/* u32, the caller's file descriptor (requests) */
+	KIPSEC_A_SOCK_FLAGS,		/* u32, enum kipsec_sock_flags; SOCK_ADD adds
+					 * them to the socket's */
+	KIPSEC_A_SOCK_FAMILY,		/* u32, AF_INET or AF_INET6 (replies) */
+	KIPSEC_A_SOCK_PROTO,		/* u32, IPPROTO_UDP, ... (replies) */
+	KIPSEC_A_SOCK_ADDR,		/* binary, bound address (replies) */
+	KIPSEC_A_SOCK_PORT,		/* u16 be, bound port (replies) */
+
+	__KIPSEC_A_SOCK_MAX,
+	KIPSEC_A_SOCK_MAX = (__KIPSEC_A_SOCK_MAX - 1)
+};
+
 /* per-SA counters: KIPSEC_A_SA_STATS, all u64 */
 enum {
 	KIPSEC_A_SA_STATS_UNSPEC,
@@ -178,6 +217,8 @@ enum {
 	KIPSEC_A_SA_USE_TIME,		/* u64, first use, 0 = unused (replies) */
 	KIPSEC_A_SA_LAST_USE_TIME,	/* u64, latest packet, 0 = unused (replies) */
 	KIPSEC_A_SA_TUNNEL_DF,		/* u32, enum kipsec_df, default copy */
+	KIPSEC_A_SA_ENCAP,		/* nest, KIPSEC_A_ENCAP_*: ESP in UDP */
+
 
 	__KIPSEC_A_SA_MAX,
 	KIPSEC_A_SA_MAX = (__KIPSEC_A_SA_MAX - 1)
@@ -195,6 +236,8 @@ enum {
 	KIPSEC_A_POLICY_TMPL,		/* nest, KIPSEC_A_TMPL_*, protect only */
 	KIPSEC_A_POLICY_PACKETS,	/* u64, packets matched (replies) */
 	KIPSEC_A_POLICY_BYTES,		/* u64, bytes matched (replies) */
+	KIPSEC_A_POLICY_ADD_TIME,	/* u64, wall-clock seconds (replies) */
+	KIPSEC_A_POLICY_USE_TIME,	/* u64, latest match, 0 = never (replies) */
 
 	__KIPSEC_A_POLICY_MAX,
 	KIPSEC_A_POLICY_MAX = (__KIPSEC_A_POLICY_MAX - 1)
@@ -230,6 +273,11 @@ enum {
 	KIPSEC_A_STATS,			/* nest, KIPSEC_A_STATS_* */
 	KIPSEC_A_EXPIRE_HARD,		/* flag, in SA_EXPIRE_NTF */
 	KIPSEC_A_EXPIRE_REASON,		/* u32, enum kipsec_expire_reason, in SA_EXPIRE_NTF */
+	KIPSEC_A_PACKET,		/* nest, KIPSEC_A_SEL_*: the packet that raised
+					 * an ACQUIRE_NTF (host prefixes, its ports) */
+	KIPSEC_A_SOCK,			/* nest, KIPSEC_A_SOCK_* */
+	KIPSEC_A_NEW_ADDR,		/* binary, SA_MAPPING_NTF: peer's new address */
+	KIPSEC_A_NEW_PORT,		/* u16 be, SA_MAPPING_NTF: peer's new port */
 
 	__KIPSEC_A_MAX,
 	KIPSEC_A_MAX = (__KIPSEC_A_MAX - 1)
@@ -238,11 +286,14 @@ enum {
 enum {
 	KIPSEC_CMD_UNSPEC,
 	KIPSEC_CMD_SA_ADD,		/* do: A_SA (full) */
-	KIPSEC_CMD_SA_UPDATE,		/* do: A_SA, completes a larval SA */
+	KIPSEC_CMD_SA_UPDATE,		/* do: A_SA, completes a larval SA, or
+					 * changes a valid SA's ENCAP ports */
 	KIPSEC_CMD_SA_DEL,		/* do: A_SA (dst, spi, proto) */
 	KIPSEC_CMD_SA_GET,		/* do: A_SA id -> A_SA; dump: all SAs */
 	KIPSEC_CMD_SA_FLUSH,		/* do: optional A_SA (proto) */
-	KIPSEC_CMD_SA_ALLOCSPI,		/* do: A_SA (src, dst, proto, range) -> A_SA */
+	KIPSEC_CMD_SA_ALLOCSPI,		/* do: A_SA (src, dst, proto, range,
+					 * optional LIFETIME_HARD add-secs of the
+					 * larval SA, default 165) -> A_SA */
 	KIPSEC_CMD_POLICY_ADD,		/* do: A_POLICY -> A_POLICY (index) */
 	KIPSEC_CMD_POLICY_DEL,		/* do: A_POLICY (index, or sel+dir) */
 	KIPSEC_CMD_POLICY_GET,		/* do: A_POLICY id -> A_POLICY; dump */
@@ -251,9 +302,14 @@ enum {
 	KIPSEC_CMD_SA_ADD_NTF,		/* event: A_SA */
 	KIPSEC_CMD_SA_DEL_NTF,		/* event: A_SA */
 	KIPSEC_CMD_SA_EXPIRE_NTF,	/* event: A_SA, A_EXPIRE_REASON, A_EXPIRE_HARD if hard */
-	KIPSEC_CMD_ACQUIRE_NTF,		/* event: A_POLICY, A_SA (not yet) */
+	KIPSEC_CMD_ACQUIRE_NTF,		/* event: A_POLICY (out, with TMPL), A_PACKET */
 	KIPSEC_CMD_POLICY_ADD_NTF,	/* event: A_POLICY */
 	KIPSEC_CMD_POLICY_DEL_NTF,	/* event: A_POLICY */
+	KIPSEC_CMD_SOCK_ADD,		/* do: A_SOCK (fd, flags) -> A_SOCK */
+	KIPSEC_CMD_SOCK_DEL,		/* do: A_SOCK (fd): forget the socket */
+	KIPSEC_CMD_SOCK_GET,		/* dump: registered sockets */
+	KIPSEC_CMD_SA_MAPPING_NTF,	/* event: A_SA (id, reqid, old ENCAP),
+					 * A_NEW_ADDR, A_NEW_PORT */
 
 	__KIPSEC_CMD_MAX,
 	KIPSEC_CMD_MAX = (__KIPSEC_CMD_MAX - 1)
