@@ -28,6 +28,7 @@
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/udp.h>
 #include <linux/kipsec.h>
 #include <net/dst.h>
 #include <net/esp.h>
@@ -39,6 +40,7 @@
 #include "hooks.h"
 #include "kipsec.h"
 #include "lifetime.h"
+#include "natt.h"
 
 #define KIPSEC_ESP_MAX_IV	16
 
@@ -51,6 +53,7 @@ struct kipsec_esp_ctx {
 				 * output: the packet's place in the SA's queue */
 	unsigned int len;	/* output: plaintext bytes, for the counters */
 	struct kipsec_hdr_pos pos;	/* input: where the ESP header is */
+	__be16 encap_sport;	/* input: UDP source port of ESP in UDP, or 0 */
 	struct scatterlist sg[2];
 	__be32 ad[3];		/* SPI, [seq-hi,] seq-lo */
 	u8 iv[KIPSEC_ESP_MAX_IV];
@@ -154,6 +157,8 @@ static void kipsec_esp_output_done(struct kipsec_esp_ctx *ctx, int err)
 		this_cpu_inc(ctx->sa->stats->errors);
 		net_dbg_ratelimited("kipsec: encryption failed (%d)\n", err);
 	} else {
+		if (ctx->sa->encap_type && ctx->skb->protocol == htons(ETH_P_IPV6))
+			kipsec_natt_csum6(ctx->skb);
 		s = this_cpu_ptr(ctx->sa->stats);
 		s->tx_packets++;
 		s->tx_bytes += ctx->len;
@@ -172,7 +177,7 @@ static KIPSEC_CRYPTO_DONE(kipsec_esp_output_async)
 void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 		       struct kipsec_sa *sa)
 {
-	unsigned int plen, padlen, tlen, hlen, assoclen, i;
+	unsigned int plen, padlen, tlen, hlen, ulen, assoclen, i;
 	struct kipsec_esp_ctx *ctx;
 	struct kipsec_hdr_pos pos;
 	struct ip_esp_hdr *esph;
@@ -197,11 +202,12 @@ void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 		goto drop;
 	}
 	hlen = sizeof(*esph) + sa->iv_len;
+	ulen = sa->encap_type ? sizeof(struct udphdr) : 0;
 	plen = skb->len - pos.off;
 	ctx->len = plen;
 	padlen = ALIGN(plen + 2, sa->align) - plen - 2;
 	tlen = padlen + 2 + sa->icv_len;
-	err = kipsec_skb_make_room(skb, KIPSEC_MAX_OUTER + hlen +
+	err = kipsec_skb_make_room(skb, KIPSEC_MAX_OUTER + ulen + hlen +
 				   LL_RESERVED_SPACE(skb_dst(skb)->dev), tlen);
 	if (err) {
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NOMEM);
@@ -223,7 +229,11 @@ void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 	tail[padlen] = padlen;
 	tail[padlen + 1] = pos.inner;
 
-	esph = kipsec_encap_push(kn, skb, sa, &pos, hlen);
+	esph = kipsec_encap_push(kn, skb, sa, &pos, ulen + hlen);
+	if (ulen) {
+		kipsec_natt_push(skb, sa, &pos, esph);
+		esph = (void *)esph + ulen;
+	}
 	kipsec_output_fixup(skb);
 
 	esph->spi = sa->key.spi;
@@ -280,6 +290,9 @@ static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
 		this_cpu_inc(sa->stats->replay);
 		goto drop;
 	}
+	/* a fresh, authentic packet: where it came from counts */
+	if (ctx->encap_sport)
+		kipsec_natt_mapping(kn, sa, skb, ctx->encap_sport);
 
 	hlen = sizeof(struct ip_esp_hdr) + sa->iv_len;
 	end = skb->len - sa->icv_len;
@@ -313,7 +326,8 @@ static KIPSEC_CRYPTO_DONE(kipsec_esp_input_async)
 }
 
 void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
-		      struct kipsec_sa *sa, const struct kipsec_hdr_pos *pos)
+		      struct kipsec_sa *sa, const struct kipsec_hdr_pos *pos,
+		      __be16 encap_sport)
 {
 	unsigned int len, hlen, assoclen, bs;
 	struct kipsec_esp_ctx *ctx;
@@ -355,6 +369,7 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 	}
 	ctx->seq = seq;
 	ctx->pos = *pos;
+	ctx->encap_sport = encap_sport;
 	ctx->dev = skb->dev;
 	dev_hold(ctx->dev);
 	memcpy(ctx->iv, esph->enc_data, sa->iv_len);

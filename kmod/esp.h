@@ -20,8 +20,10 @@ struct kipsec_hdr_pos;
  */
 void kipsec_esp_output(struct kipsec_net *kn, struct sk_buff *skb,
 		       struct kipsec_sa *sa);
+/* @encap_sport: the UDP source port of ESP-in-UDP (natt.c), else 0 */
 void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
-		      struct kipsec_sa *sa, const struct kipsec_hdr_pos *pos);
+		      struct kipsec_sa *sa, const struct kipsec_hdr_pos *pos,
+		      __be16 encap_sport);
 
 int kipsec_skb_make_room(struct sk_buff *skb, unsigned int head,
 			 unsigned int tail);

@@ -38,6 +38,7 @@
 #include "kipsec.h"
 #include "lifetime.h"
 #include "pmtu.h"
+#include "sock.h"
 
 struct kipsec_rx_mark {
 	struct sk_buff *skb;
@@ -83,12 +84,17 @@ static unsigned int kipsec_input_xform(struct kipsec_net *kn,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_SA_LARVAL);
 		return NF_DROP;
 	}
+	if (sa->encap_type != KIPSEC_ENCAP_NONE) {
+		/* an ESP-in-UDP SA takes its packets from the socket only */
+		kipsec_stats_inc(kn, KIPSEC_STAT_RX_ENCAP_MISMATCH);
+		return NF_DROP;
+	}
 	if (!kipsec_sa_hold(sa))
 		return NF_ACCEPT;	/* being deleted this instant */
 	if (key.proto == IPPROTO_AH)
 		kipsec_ah_input(kn, skb, sa, &pos);
 	else
-		kipsec_esp_input(kn, skb, sa, &pos);
+		kipsec_esp_input(kn, skb, sa, &pos, 0);
 	return NF_STOLEN;
 }
 
@@ -164,6 +170,9 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 	}
 
 	if (!pol)
+		return NF_ACCEPT;
+	/* IKE and ESP-in-UDP for a socket the daemon handed us (sock.c) */
+	if (state->hook == NF_INET_LOCAL_IN && kipsec_sock_bypass_in(kn, skb))
 		return NF_ACCEPT;
 	kipsec_policy_count(pol, skb->len);
 	switch (pol->action) {
@@ -291,8 +300,15 @@ bool kipsec_input_accept(struct kipsec_net *kn, struct sk_buff *skb,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_SA_EXPIRED);
 		return false;
 	}
-	/* a hardware checksum covered the ESP/AH packet, not this one */
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * A hardware checksum covered the ESP/AH packet, not this one.  In
+	 * transport mode across a NAT, the inner TCP/UDP checksum covers
+	 * addresses the NAT changed: the ICV vouches for it (RFC 3948 3.1.2).
+	 */
+	if (sa->encap_type && sa->mode == KIPSEC_MODE_TRANSPORT)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	else
+		skb->ip_summed = CHECKSUM_NONE;
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 

@@ -36,6 +36,9 @@
  * @life_work: raises expire events and removes expired SAs (lifetime.c)
  * @life_scan_all: the next @life_work run looks at every SA, not only
  *	those with limits (a sequence number space ran out)
+ * @socks: sockets handed over by an IKE daemon, struct kipsec_sock
+ *	(sock.c; RCU readers, writers @lock)
+ * @nsocks: entries in @socks; the packet path skips the lookup at 0
  */
 struct kipsec_net {
 	struct net *net;
@@ -49,6 +52,8 @@ struct kipsec_net {
 	atomic_t inflight;
 	struct delayed_work life_work;
 	bool life_scan_all;
+	struct list_head socks;
+	unsigned int nsocks;
 };
 
 extern unsigned int kipsec_net_id;

@@ -16,6 +16,7 @@
 #include "kipsec.h"
 #include "lifetime.h"
 #include "netlink.h"
+#include "sock.h"
 
 unsigned int kipsec_net_id __read_mostly;
 struct workqueue_struct *kipsec_wq;
@@ -40,6 +41,7 @@ static int __net_init kipsec_net_init(struct net *net)
 	}
 	kipsec_spd_init(&kn->spd);
 	INIT_DELAYED_WORK(&kn->life_work, kipsec_life_work);
+	INIT_LIST_HEAD(&kn->socks);
 	return 0;
 }
 
@@ -53,7 +55,10 @@ static void __net_exit kipsec_net_exit(struct net *net)
 	/* no new packet enters; wait for those inside crypto to finish */
 	mutex_lock(&kn->lock);
 	kipsec_hooks_disable(kn);
+	kipsec_sock_flush(kn);
 	mutex_unlock(&kn->lock);
+	/* ESP-in-UDP datagrams inside kipsec_natt_rcv() are counted now */
+	synchronize_net();
 	wait_var_event(&kn->inflight, !atomic_read(&kn->inflight));
 	/* nothing kicks the expiry work any more */
 	cancel_delayed_work_sync(&kn->life_work);

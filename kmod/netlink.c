@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "kipsec.h"
 #include "netlink.h"
+#include "sock.h"
 
 #define KIPSEC_MAX_KEY_LEN	64
 #define KIPSEC_DEFAULT_REPLAY	64
@@ -44,6 +45,11 @@ static const struct genl_multicast_group kipsec_nl_mcgrps[] = {
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
+
+static unsigned int larval_secs = 165;
+module_param(larval_secs, uint, 0644);
+MODULE_PARM_DESC(larval_secs,
+		 "Lifetime of an SA reserved by ALLOCSPI and never completed, seconds (default 165, as XFRM's acquire state)");
 
 /* ---- attribute policies ------------------------------------------------ */
 
@@ -64,6 +70,13 @@ static const struct nla_policy kipsec_life_nl_policy[KIPSEC_A_LIFE_MAX + 1] = {
 	[KIPSEC_A_LIFE_USE_SECS] = { .type = NLA_U64 },
 };
 
+static const struct nla_policy kipsec_encap_nl_policy[KIPSEC_A_ENCAP_MAX + 1] = {
+	[KIPSEC_A_ENCAP_TYPE] = NLA_POLICY_RANGE(NLA_U32, KIPSEC_ENCAP_ESPINUDP,
+						 KIPSEC_ENCAP_ESPINUDP),
+	[KIPSEC_A_ENCAP_SPORT] = { .type = NLA_BE16 },
+	[KIPSEC_A_ENCAP_DPORT] = { .type = NLA_BE16 },
+};
+
 static const struct nla_policy kipsec_sa_add_nl_policy[KIPSEC_A_SA_MAX + 1] = {
 	[KIPSEC_A_SA_SRC] = KIPSEC_ADDR_POLICY,
 	[KIPSEC_A_SA_DST] = KIPSEC_ADDR_POLICY,
@@ -81,6 +94,7 @@ static const struct nla_policy kipsec_sa_add_nl_policy[KIPSEC_A_SA_MAX + 1] = {
 	[KIPSEC_A_SA_LIFETIME_SOFT] = NLA_POLICY_NESTED(kipsec_life_nl_policy),
 	[KIPSEC_A_SA_LIFETIME_HARD] = NLA_POLICY_NESTED(kipsec_life_nl_policy),
 	[KIPSEC_A_SA_TUNNEL_DF] = NLA_POLICY_MAX(NLA_U32, KIPSEC_DF_CLEAR),
+	[KIPSEC_A_SA_ENCAP] = NLA_POLICY_NESTED(kipsec_encap_nl_policy),
 };
 
 static const struct nla_policy kipsec_sa_id_nl_policy[KIPSEC_A_SA_MAX + 1] = {
@@ -98,6 +112,7 @@ static const struct nla_policy kipsec_sa_allocspi_nl_policy[KIPSEC_A_SA_MAX + 1]
 	[KIPSEC_A_SA_REQID] = { .type = NLA_U32 },
 	[KIPSEC_A_SA_SPI_MIN] = { .type = NLA_BE32 },
 	[KIPSEC_A_SA_SPI_MAX] = { .type = NLA_BE32 },
+	[KIPSEC_A_SA_LIFETIME_HARD] = NLA_POLICY_NESTED(kipsec_life_nl_policy),
 };
 
 static const struct nla_policy kipsec_sa_flush_nl_policy[KIPSEC_A_SA_MAX + 1] = {
@@ -173,6 +188,23 @@ static const struct nla_policy kipsec_policy_id_op_policy[KIPSEC_A_POLICY + 1] =
 
 static const struct nla_policy kipsec_policy_flush_op_policy[KIPSEC_A_POLICY + 1] = {
 	[KIPSEC_A_POLICY] = NLA_POLICY_NESTED(kipsec_policy_flush_nl_policy),
+};
+
+static const struct nla_policy kipsec_sock_add_nl_policy[KIPSEC_A_SOCK_MAX + 1] = {
+	[KIPSEC_A_SOCK_FD] = { .type = NLA_U32 },
+	[KIPSEC_A_SOCK_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy kipsec_sock_id_nl_policy[KIPSEC_A_SOCK_MAX + 1] = {
+	[KIPSEC_A_SOCK_FD] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy kipsec_sock_add_op_policy[KIPSEC_A_SOCK + 1] = {
+	[KIPSEC_A_SOCK] = NLA_POLICY_NESTED(kipsec_sock_add_nl_policy),
+};
+
+static const struct nla_policy kipsec_sock_id_op_policy[KIPSEC_A_SOCK + 1] = {
+	[KIPSEC_A_SOCK] = NLA_POLICY_NESTED(kipsec_sock_id_nl_policy),
 };
 
 /* takes no attribute at all */
@@ -411,6 +443,38 @@ static int kipsec_nl_lifetime(struct nlattr *attr, struct kipsec_lifetime *l,
 	return 0;
 }
 
+/* KIPSEC_A_SA_ENCAP: type and both ports, all required */
+static int kipsec_nl_encap(struct nlattr *attr, u8 *type, u32 *ports,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KIPSEC_A_ENCAP_MAX + 1];
+	u16 sport, dport;
+	int err;
+
+	err = nla_parse_nested(tb, KIPSEC_A_ENCAP_MAX, attr,
+			       kipsec_encap_nl_policy, extack);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_ENCAP_TYPE,
+			      "missing encapsulation type") ||
+	    KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_ENCAP_SPORT,
+			      "missing encapsulation source port") ||
+	    KIPSEC_NL_MISSING(extack, attr, tb, KIPSEC_A_ENCAP_DPORT,
+			      "missing encapsulation destination port"))
+		return -EINVAL;
+	sport = ntohs(nla_get_be16(tb[KIPSEC_A_ENCAP_SPORT]));
+	dport = ntohs(nla_get_be16(tb[KIPSEC_A_ENCAP_DPORT]));
+	if (!sport || !dport) {
+		NL_SET_ERR_MSG_ATTR(extack, sport ? tb[KIPSEC_A_ENCAP_DPORT] :
+						    tb[KIPSEC_A_ENCAP_SPORT],
+				    "encapsulation port 0 is not allowed");
+		return -EINVAL;
+	}
+	*type = nla_get_u32(tb[KIPSEC_A_ENCAP_TYPE]);
+	*ports = (u32)sport << 16 | dport;
+	return 0;
+}
+
 #define KIPSEC_SA_FLAGS_KNOWN	(KIPSEC_SA_FLAG_ESN | KIPSEC_SA_FLAG_NOECN | \
 				 KIPSEC_SA_FLAG_DECAP_DSCP | \
 				 KIPSEC_SA_FLAG_DONT_ENCAP_DSCP | \
@@ -482,6 +546,18 @@ static int kipsec_nl_sa_build(struct genl_info *info, struct nlattr **tb,
 		sa->reqid = nla_get_u32(tb[KIPSEC_A_SA_REQID]);
 	if (tb[KIPSEC_A_SA_TUNNEL_DF])
 		sa->tunnel_df = nla_get_u32(tb[KIPSEC_A_SA_TUNNEL_DF]);
+	if (tb[KIPSEC_A_SA_ENCAP]) {
+		err = -EINVAL;
+		if (key.proto != IPPROTO_ESP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_ENCAP],
+					    "UDP encapsulation is for ESP only");
+			goto fail;
+		}
+		err = kipsec_nl_encap(tb[KIPSEC_A_SA_ENCAP], &sa->encap_type,
+				      &sa->encap_ports, extack);
+		if (err)
+			goto fail;
+	}
 	atomic64_set(&sa->seq_out, seq_out);
 	sa->txq.next = seq_out + 1;
 	kipsec_replay_set_top(&sa->replay, seq_in);
@@ -697,6 +773,23 @@ static int kipsec_nl_put_lifetime(struct sk_buff *skb, int type,
 	return 0;
 }
 
+static int kipsec_nl_put_encap(struct sk_buff *skb, const struct kipsec_sa *sa)
+{
+	u32 ports = READ_ONCE(sa->encap_ports);
+	struct nlattr *nest;
+
+	if (sa->encap_type == KIPSEC_ENCAP_NONE)
+		return 0;
+	nest = nla_nest_start(skb, KIPSEC_A_SA_ENCAP);
+	if (!nest ||
+	    nla_put_u32(skb, KIPSEC_A_ENCAP_TYPE, sa->encap_type) ||
+	    nla_put_be16(skb, KIPSEC_A_ENCAP_SPORT, htons(ports >> 16)) ||
+	    nla_put_be16(skb, KIPSEC_A_ENCAP_DPORT, htons(ports & 0xffff)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int kipsec_nl_fill_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 {
 	struct nlattr *nest, *stats;
@@ -734,7 +827,8 @@ static int kipsec_nl_fill_sa(struct sk_buff *skb, const struct kipsec_sa *sa)
 			      READ_ONCE(sa->use_time), KIPSEC_A_SA_PAD) ||
 	    nla_put_u64_64bit(skb, KIPSEC_A_SA_LAST_USE_TIME,
 			      READ_ONCE(sa->last_use), KIPSEC_A_SA_PAD) ||
-	    nla_put_u32(skb, KIPSEC_A_SA_TUNNEL_DF, sa->tunnel_df))
+	    nla_put_u32(skb, KIPSEC_A_SA_TUNNEL_DF, sa->tunnel_df) ||
+	    kipsec_nl_put_encap(skb, sa))
 		goto cancel;
 
 	kipsec_sa_read_stats(sa, &s);
@@ -766,11 +860,12 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int kipsec_nl_fill_sel(struct sk_buff *skb, const struct kipsec_sel *sel)
+static int kipsec_nl_fill_sel(struct sk_buff *skb, int type,
+			      const struct kipsec_sel *sel)
 {
 	struct nlattr *nest;
 
-	nest = nla_nest_start(skb, KIPSEC_A_POLICY_SEL);
+	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
 	if (kipsec_nl_put_addr(skb, KIPSEC_A_SEL_SRC, &sel->src, sel->family) ||
@@ -837,13 +932,17 @@ static int kipsec_nl_fill_policy(struct sk_buff *skb,
 	    nla_put_u32(skb, KIPSEC_A_POLICY_DIR, pol->dir) ||
 	    nla_put_u32(skb, KIPSEC_A_POLICY_PRIORITY, pol->priority) ||
 	    nla_put_u32(skb, KIPSEC_A_POLICY_ACTION, pol->action) ||
-	    kipsec_nl_fill_sel(skb, &pol->sel) ||
+	    kipsec_nl_fill_sel(skb, KIPSEC_A_POLICY_SEL, &pol->sel) ||
 	    (pol->action == KIPSEC_ACTION_PROTECT &&
 	     kipsec_nl_fill_tmpl(skb, &pol->tmpl)) ||
 	    nla_put_u64_64bit(skb, KIPSEC_A_POLICY_PACKETS, s.packets,
 			      KIPSEC_A_POLICY_PAD) ||
 	    nla_put_u64_64bit(skb, KIPSEC_A_POLICY_BYTES, s.bytes,
-			      KIPSEC_A_POLICY_PAD)) {
+			      KIPSEC_A_POLICY_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_POLICY_ADD_TIME, pol->add_time,
+			      KIPSEC_A_POLICY_PAD) ||
+	    nla_put_u64_64bit(skb, KIPSEC_A_POLICY_USE_TIME,
+			      READ_ONCE(pol->last_use), KIPSEC_A_POLICY_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -854,12 +953,13 @@ static int kipsec_nl_fill_policy(struct sk_buff *skb,
 typedef int (*kipsec_nl_fill_t)(struct sk_buff *skb, const void *obj);
 
 static struct sk_buff *kipsec_nl_build(u32 portid, u32 seq, u8 cmd,
-				       kipsec_nl_fill_t fill, const void *obj)
+				       kipsec_nl_fill_t fill, const void *obj,
+				       gfp_t gfp)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!msg)
 		return NULL;
 	hdr = genlmsg_put(msg, portid, seq, &kipsec_nl_family, 0, cmd);
@@ -877,24 +977,35 @@ static int kipsec_nl_reply(struct genl_info *info, kipsec_nl_fill_t fill,
 	struct sk_buff *msg;
 
 	msg = kipsec_nl_build(info->snd_portid, info->snd_seq,
-			      info->genlhdr->cmd, fill, obj);
+			      info->genlhdr->cmd, fill, obj, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	return genlmsg_reply(msg, info);
 }
 
-/* Caller holds kn->lock: @obj cannot go away meanwhile. */
-static void kipsec_nl_notify(struct kipsec_net *kn, u8 cmd,
-			     kipsec_nl_fill_t fill, const void *obj)
+/*
+ * The caller keeps @obj alive (kn->lock, or RCU on the packet path, with
+ * GFP_ATOMIC).  Returns whether the event went out to a listener.
+ */
+static bool kipsec_nl_notify_gfp(struct kipsec_net *kn, u8 cmd,
+				 kipsec_nl_fill_t fill, const void *obj,
+				 gfp_t gfp)
 {
 	struct sk_buff *msg;
 
 	if (!genl_has_listeners(&kipsec_nl_family, kn->net, KIPSEC_NLGRP_EVENTS))
-		return;
-	msg = kipsec_nl_build(0, 0, cmd, fill, obj);
-	if (msg)
-		genlmsg_multicast_netns(&kipsec_nl_family, kn->net, msg, 0,
-					KIPSEC_NLGRP_EVENTS, GFP_KERNEL);
+		return false;
+	msg = kipsec_nl_build(0, 0, cmd, fill, obj, gfp);
+	if (!msg)
+		return false;
+	return genlmsg_multicast_netns(&kipsec_nl_family, kn->net, msg, 0,
+				       KIPSEC_NLGRP_EVENTS, gfp) == 0;
+}
+
+static void kipsec_nl_notify(struct kipsec_net *kn, u8 cmd,
+			     kipsec_nl_fill_t fill, const void *obj)
+{
+	kipsec_nl_notify_gfp(kn, cmd, fill, obj, GFP_KERNEL);
 }
 
 static int kipsec_nl_fill_sa_obj(struct sk_buff *skb, const void *obj)
@@ -947,6 +1058,83 @@ void kipsec_nl_notify_expire(struct kipsec_net *kn, const struct kipsec_sa *sa,
 			 &e);
 }
 
+struct kipsec_nl_acquire {
+	const struct kipsec_policy *pol;
+	struct kipsec_sel pkt;
+};
+
+static int kipsec_nl_fill_acquire(struct sk_buff *skb, const void *obj)
+{
+	const struct kipsec_nl_acquire *a = obj;
+
+	if (kipsec_nl_fill_policy(skb, a->pol) ||
+	    kipsec_nl_fill_sel(skb, KIPSEC_A_PACKET, &a->pkt))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Packet path, under RCU: an outbound packet met protect policy @pol and
+ * no SA.  The packet's own addresses, protocol and ports go along, as
+ * host selectors, for the IKE daemon to narrow its proposal.
+ */
+bool kipsec_nl_notify_acquire(struct kipsec_net *kn,
+			      const struct kipsec_policy *pol,
+			      const struct kipsec_flow *fl)
+{
+	u8 full = fl->family == AF_INET ? 32 : 128;
+	struct kipsec_nl_acquire a = {
+		.pol = pol,
+		.pkt = {
+			.src = fl->saddr,
+			.dst = fl->daddr,
+			.family = fl->family,
+			.src_plen = full,
+			.dst_plen = full,
+			.proto = fl->proto,
+			.sport_max = 0xffff,
+			.dport_max = 0xffff,
+			.icmp_type = -1,
+			.icmp_code = -1,
+		},
+	};
+
+	if (fl->has_ports) {
+		a.pkt.sport_min = a.pkt.sport_max = fl->sport;
+		a.pkt.dport_min = a.pkt.dport_max = fl->dport;
+	}
+	return kipsec_nl_notify_gfp(kn, KIPSEC_CMD_ACQUIRE_NTF,
+				    kipsec_nl_fill_acquire, &a, GFP_ATOMIC);
+}
+
+struct kipsec_nl_mapping {
+	const struct kipsec_sa *sa;
+	const union kipsec_addr *addr;
+	__be16 port;
+};
+
+static int kipsec_nl_fill_mapping(struct sk_buff *skb, const void *obj)
+{
+	const struct kipsec_nl_mapping *m = obj;
+
+	if (kipsec_nl_fill_sa(skb, m->sa) ||
+	    kipsec_nl_put_addr(skb, KIPSEC_A_NEW_ADDR, m->addr,
+			       m->sa->key.family) ||
+	    nla_put_be16(skb, KIPSEC_A_NEW_PORT, m->port))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Packet path: the peer of ESP-in-UDP SA @sa now sends from @addr:@port. */
+bool kipsec_nl_notify_mapping(struct kipsec_net *kn, const struct kipsec_sa *sa,
+			      const union kipsec_addr *addr, __be16 port)
+{
+	struct kipsec_nl_mapping m = { .sa = sa, .addr = addr, .port = port };
+
+	return kipsec_nl_notify_gfp(kn, KIPSEC_CMD_SA_MAPPING_NTF,
+				    kipsec_nl_fill_mapping, &m, GFP_ATOMIC);
+}
+
 /* ---- SA operations ----------------------------------------------------- */
 
 static int kipsec_nl_parse_sa(struct genl_info *info,
@@ -996,54 +1184,6 @@ static int kipsec_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Completes an SA reserved by SA_ALLOCSPI; a valid SA cannot change yet. */
-static int kipsec_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
-{
-	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
-	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
-	struct kipsec_sa *sa, *old;
-	int err;
-
-	err = kipsec_nl_parse_sa(info, kipsec_sa_add_nl_policy, tb);
-	if (err)
-		return err;
-	err = kipsec_nl_sa_build(info, tb, &sa);
-	kipsec_nl_wipe_keys(tb);
-	if (err)
-		return err;
-
-	mutex_lock(&kn->lock);
-	rcu_read_lock();
-	old = kipsec_sad_lookup(&kn->sad, &sa->key);
-	rcu_read_unlock();
-	if (!old) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
-				    "no SA with this destination, SPI and protocol");
-		err = -ENOENT;
-	} else if (old->state != KIPSEC_SA_STATE_LARVAL) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
-				    "only an SA reserved by allocspi can be updated yet");
-		err = -EOPNOTSUPP;
-	} else if (!kipsec_addr_equal(&old->pair.saddr, &sa->pair.saddr,
-				      sa->key.family)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SRC],
-				    "source address differs from the reserved SA's");
-		err = -EINVAL;
-	} else {
-		err = kipsec_sad_replace(&kn->sad, old, sa);
-	}
-	if (!err) {
-		kipsec_net_changed(kn);
-		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
-		if (kipsec_sa_has_limits(sa))
-			kipsec_life_kick(kn);
-	}
-	mutex_unlock(&kn->lock);
-	if (err)
-		kipsec_sa_put(sa);
-	return err;
-}
-
 /* Under kn->lock: the SA @tb names, or NULL and an extack message. */
 static struct kipsec_sa *kipsec_nl_sa_find(struct kipsec_net *kn,
 					   struct genl_info *info,
@@ -1069,6 +1209,104 @@ static struct kipsec_sa *kipsec_nl_sa_find(struct kipsec_net *kn,
 		*err = -ENOENT;
 	}
 	return sa;
+}
+
+/*
+ * SA_UPDATE without algorithms: a valid ESP-in-UDP SA's ports change (the
+ * peer's NAT mapping moved).  Nothing else of a valid SA can change.
+ */
+static int kipsec_nl_sa_set_encap(struct kipsec_net *kn, struct genl_info *info,
+				  struct nlattr **tb)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct kipsec_sa *sa;
+	u32 ports;
+	u8 type;
+	int err;
+
+	if (!tb[KIPSEC_A_SA_ENCAP]) {
+		NL_SET_ERR_MSG(extack,
+			       "SA update needs the algorithms (larval SA) or ENCAP (valid SA)");
+		return -EINVAL;
+	}
+	err = kipsec_nl_encap(tb[KIPSEC_A_SA_ENCAP], &type, &ports, extack);
+	if (err)
+		return err;
+
+	mutex_lock(&kn->lock);
+	sa = kipsec_nl_sa_find(kn, info, tb, &err);
+	if (!sa)
+		goto out;
+	err = -EINVAL;
+	if (sa->state != KIPSEC_SA_STATE_VALID)
+		NL_SET_ERR_MSG(extack, "a larval SA is completed with its algorithms");
+	else if (sa->encap_type != type)
+		NL_SET_ERR_MSG_ATTR(extack, tb[KIPSEC_A_SA_ENCAP],
+				    "an SA's encapsulation type cannot change");
+	else
+		err = 0;
+	if (!err) {
+		WRITE_ONCE(sa->encap_ports, ports);
+		kipsec_net_changed(kn);
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+	}
+out:
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+/*
+ * Completes an SA reserved by SA_ALLOCSPI (a whole new SA takes its
+ * place), or moves a valid SA's ESP-in-UDP ports.
+ */
+static int kipsec_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SA_MAX + 1];
+	struct kipsec_sa *sa, *old;
+	int err;
+
+	err = kipsec_nl_parse_sa(info, kipsec_sa_add_nl_policy, tb);
+	if (err)
+		return err;
+	if (!tb[KIPSEC_A_SA_AEAD] && !tb[KIPSEC_A_SA_ENC] &&
+	    !tb[KIPSEC_A_SA_AUTH])
+		return kipsec_nl_sa_set_encap(kn, info, tb);
+	err = kipsec_nl_sa_build(info, tb, &sa);
+	kipsec_nl_wipe_keys(tb);
+	if (err)
+		return err;
+
+	mutex_lock(&kn->lock);
+	rcu_read_lock();
+	old = kipsec_sad_lookup(&kn->sad, &sa->key);
+	rcu_read_unlock();
+	if (!old) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
+				    "no SA with this destination, SPI and protocol");
+		err = -ENOENT;
+	} else if (old->state != KIPSEC_SA_STATE_LARVAL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SPI],
+				    "a valid SA keeps its algorithms: update only its ENCAP ports");
+		err = -EOPNOTSUPP;
+	} else if (!kipsec_addr_equal(&old->pair.saddr, &sa->pair.saddr,
+				      sa->key.family)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KIPSEC_A_SA_SRC],
+				    "source address differs from the reserved SA's");
+		err = -EINVAL;
+	} else {
+		err = kipsec_sad_replace(&kn->sad, old, sa);
+	}
+	if (!err) {
+		kipsec_net_changed(kn);
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+		if (kipsec_sa_has_limits(sa))
+			kipsec_life_kick(kn);
+	}
+	mutex_unlock(&kn->lock);
+	if (err)
+		kipsec_sa_put(sa);
+	return err;
 }
 
 static int kipsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
@@ -1243,6 +1481,12 @@ static int kipsec_nl_sa_allocspi(struct sk_buff *skb, struct genl_info *info)
 	sa->pair.proto = sa->key.proto;
 	sa->pair.daddr = sa->key.daddr;
 	sa->state = KIPSEC_SA_STATE_LARVAL;
+	/* a reservation nobody completes goes away, like XFRM's acquire state */
+	err = kipsec_nl_lifetime(tb[KIPSEC_A_SA_LIFETIME_HARD], &sa->hard, extack);
+	if (err)
+		goto out_put;
+	if (!sa->hard.add_secs)
+		sa->hard.add_secs = larval_secs;
 	if (tb[KIPSEC_A_SA_MODE])
 		sa->mode = nla_get_u32(tb[KIPSEC_A_SA_MODE]);
 	if (tb[KIPSEC_A_SA_REQID])
@@ -1257,10 +1501,12 @@ static int kipsec_nl_sa_allocspi(struct sk_buff *skb, struct genl_info *info)
 	if (!err) {
 		kipsec_net_changed(kn);
 		err = kipsec_nl_reply(info, kipsec_nl_fill_sa_obj, sa);
-		if (err)	/* nobody learns the SPI: take it back */
+		if (err) {	/* nobody learns the SPI: take it back */
 			kipsec_sad_remove(&kn->sad, sa);
-		else
+		} else {
 			kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+			kipsec_life_kick(kn);
+		}
 	}
 	mutex_unlock(&kn->lock);
 	return err;
@@ -1510,6 +1756,115 @@ static int kipsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* ---- sockets (sock.c) -------------------------------------------------- */
+
+static int kipsec_nl_fill_sock(struct sk_buff *skb, const void *obj)
+{
+	const struct kipsec_sock_info *si = obj;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, KIPSEC_A_SOCK);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KIPSEC_A_SOCK_FLAGS, si->flags) ||
+	    nla_put_u32(skb, KIPSEC_A_SOCK_FAMILY, si->family) ||
+	    nla_put_u32(skb, KIPSEC_A_SOCK_PROTO, si->proto) ||
+	    kipsec_nl_put_addr(skb, KIPSEC_A_SOCK_ADDR, &si->addr,
+			       si->family) ||
+	    nla_put_be16(skb, KIPSEC_A_SOCK_PORT, si->port)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The file descriptor of SOCK_ADD/SOCK_DEL: the sender's own. */
+static int kipsec_nl_parse_sock(struct genl_info *info,
+				const struct nla_policy *policy,
+				struct nlattr **tb)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KIPSEC_A_SOCK)) {
+		NL_SET_ERR_MSG(info->extack, "missing socket");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, KIPSEC_A_SOCK_MAX, info->attrs[KIPSEC_A_SOCK],
+			       policy, info->extack);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(info->extack, info->attrs[KIPSEC_A_SOCK], tb,
+			      KIPSEC_A_SOCK_FD, "missing socket file descriptor"))
+		return -EINVAL;
+	return 0;
+}
+
+static int kipsec_nl_sock_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SOCK_MAX + 1];
+	struct kipsec_sock_info si;
+	int err;
+
+	err = kipsec_nl_parse_sock(info, kipsec_sock_add_nl_policy, tb);
+	if (err)
+		return err;
+	if (KIPSEC_NL_MISSING(info->extack, info->attrs[KIPSEC_A_SOCK], tb,
+			      KIPSEC_A_SOCK_FLAGS, "missing socket flags"))
+		return -EINVAL;
+	err = kipsec_sock_add(kn, nla_get_u32(tb[KIPSEC_A_SOCK_FD]),
+			      nla_get_u32(tb[KIPSEC_A_SOCK_FLAGS]), &si,
+			      info->extack);
+	if (err)
+		return err;
+	return kipsec_nl_reply(info, kipsec_nl_fill_sock, &si);
+}
+
+static int kipsec_nl_sock_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipsec_net *kn = kipsec_net(genl_info_net(info));
+	struct nlattr *tb[KIPSEC_A_SOCK_MAX + 1];
+	int err;
+
+	err = kipsec_nl_parse_sock(info, kipsec_sock_id_nl_policy, tb);
+	if (err)
+		return err;
+	return kipsec_sock_del(kn, nla_get_u32(tb[KIPSEC_A_SOCK_FD]),
+			       info->extack);
+}
+
+/* Few sockets (an IKE daemon has four): one message each, in one go. */
+static int kipsec_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kipsec_net *kn = kipsec_net(sock_net(skb->sk));
+	struct kipsec_sock_info si;
+	struct kipsec_sock *ks;
+	long i = 0;
+	void *hdr;
+
+	mutex_lock(&kn->lock);
+	kipsec_sock_sweep(kn);
+	list_for_each_entry(ks, &kn->socks, list) {
+		if (i++ < cb->args[0])
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kipsec_nl_family,
+				  NLM_F_MULTI, KIPSEC_CMD_SOCK_GET);
+		if (!hdr)
+			break;
+		kipsec_sock_info(ks, &si);
+		if (kipsec_nl_fill_sock(skb, &si)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = i;
+	}
+	mutex_unlock(&kn->lock);
+	return skb->len;
+}
+
 /* ---- statistics -------------------------------------------------------- */
 
 static int kipsec_nl_fill_stats(struct sk_buff *skb, const void *obj)
@@ -1594,6 +1949,17 @@ static const struct genl_ops kipsec_nl_ops[] = {
 		  kipsec_policy_flush_op_policy, KIPSEC_A_POLICY),
 	KIPSEC_OP(KIPSEC_CMD_STATS_GET, kipsec_nl_stats_get,
 		  kipsec_none_op_policy, KIPSEC_A_MAX),
+	KIPSEC_OP(KIPSEC_CMD_SOCK_ADD, kipsec_nl_sock_add,
+		  kipsec_sock_add_op_policy, KIPSEC_A_SOCK),
+	KIPSEC_OP(KIPSEC_CMD_SOCK_DEL, kipsec_nl_sock_del,
+		  kipsec_sock_id_op_policy, KIPSEC_A_SOCK),
+	{
+		.cmd = KIPSEC_CMD_SOCK_GET,
+		.dumpit = kipsec_nl_sock_dump,
+		.policy = kipsec_none_op_policy,
+		.maxattr = KIPSEC_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family kipsec_nl_family __ro_after_init = {

@@ -19,6 +19,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 
+#include "acquire.h"
 #include "ah.h"
 #include "compat.h"
 #include "encap.h"
@@ -26,6 +27,7 @@
 #include "hooks.h"
 #include "kipsec.h"
 #include "pmtu.h"
+#include "sock.h"
 
 /*
  * Would the stack forward this packet?  Not if forwarding is off, nor if
@@ -207,7 +209,9 @@ static unsigned int kipsec_output_policy(struct kipsec_net *kn,
 
 	sa = kipsec_sad_find_out(&kn->sad, &pol->tmpl, &fl);
 	if (!sa || !kipsec_sa_hold(sa)) {
+		/* like XFRM with larval_drop: drop, and ask IKE for an SA */
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NO_SA);
+		kipsec_acquire(kn, pol, &fl);
 		if (fl.family == AF_INET)
 			net_dbg_ratelimited("kipsec: no SA for %pI4 -> %pI4 (policy %u)\n",
 					    &fl.saddr.ip4, &fl.daddr.ip4, pol->index);
@@ -223,12 +227,18 @@ static unsigned int kipsec_output_policy(struct kipsec_net *kn,
 unsigned int kipsec_output_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
+	struct kipsec_net *kn;
+
 	/* our own ESP/AH packets, and XFRM's, on their way out */
 	if (state->pf == NFPROTO_IPV4 ?
 	    IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED :
 	    IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED)
 		return NF_ACCEPT;
-	return kipsec_output_policy(kipsec_net(state->net), skb, false);
+	kn = kipsec_net(state->net);
+	/* the IKE daemon's own packets (sock.c) */
+	if (kipsec_sock_bypass_out(kn, skb))
+		return NF_ACCEPT;
+	return kipsec_output_policy(kn, skb, false);
 }
 
 unsigned int kipsec_output_forward(struct kipsec_net *kn, struct sk_buff *skb)

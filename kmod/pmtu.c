@@ -23,6 +23,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <linux/kipsec.h>
 #include <net/icmp.h>
 #include <net/ip.h>
@@ -76,7 +77,8 @@ static unsigned int kipsec_pmtu_inner(const struct kipsec_sa *sa,
 	if (sa->key.proto == IPPROTO_AH)
 		hdr = kipsec_ah_hlen(sa);
 	else
-		hdr = 8 + sa->iv_len + sa->icv_len;
+		hdr = 8 + sa->iv_len + sa->icv_len +
+		      (sa->encap_type ? sizeof(struct udphdr) : 0);
 	if (mtu < outer + hdr + sa->align + 2)
 		return 0;
 	room = mtu - outer - hdr;

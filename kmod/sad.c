@@ -85,6 +85,7 @@ struct kipsec_sa *kipsec_sa_alloc(u32 replay_window)
 	INIT_LIST_HEAD(&sa->life_node);
 	sa->add_time = ktime_get_real_seconds();
 	spin_lock_init(&sa->txq.lock);
+	spin_lock_init(&sa->mapped.lock);
 	__skb_queue_head_init(&sa->txq.held);
 	sa->txq.next = 1;
 	INIT_RCU_WORK(&sa->free_work, kipsec_sa_free_work);

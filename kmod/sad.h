@@ -69,6 +69,16 @@ struct kipsec_txq {
 	bool busy;
 };
 
+/*
+ * The peer address and UDP source port of an ESP-in-UDP SA's packets, as
+ * last reported in a mapping event; @lock keeps the pair whole.
+ */
+struct kipsec_natt_mapping {
+	spinlock_t lock;
+	union kipsec_addr addr;
+	__be16 port;
+};
+
 /* one set of lifetime limits; 0 = none */
 struct kipsec_lifetime {
 	u64 bytes;
@@ -123,6 +133,10 @@ struct kipsec_sa_stats {
  * @soft_done: the soft event went out (kn->lock)
  * @dead: a hard limit was reached; packets no longer use the SA
  * @dead_reason: enum kipsec_expire_reason, set before @dead
+ * @encap_type: enum kipsec_encap_type, immutable
+ * @encap_ports: ESP-in-UDP source port << 16 | destination port, host
+ *	order; SA_UPDATE may change it (one word: readers see a pair)
+ * @mapped: the peer's NAT mapping last reported, natt.c (packet path)
  * @pmtu: outer path MTU learned from ICMP, 0 = none (pmtu.c)
  * @pmtu_expires: jiffies when @pmtu stops counting
  * @txq: puts transformed packets back in sequence order (output.c)
@@ -167,6 +181,9 @@ struct kipsec_sa {
 	bool soft_done;
 	int dead;
 	u8 dead_reason;
+	u8 encap_type;
+	u32 encap_ports;
+	struct kipsec_natt_mapping mapped;
 	u32 pmtu;
 	unsigned long pmtu_expires;
 	struct kipsec_txq txq;

@@ -52,6 +52,7 @@ struct kipsec_policy *kipsec_policy_alloc(void)
 		kfree(pol);
 		return NULL;
 	}
+	pol->add_time = ktime_get_real_seconds();
 	return pol;
 }
 

@@ -8,6 +8,7 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/timekeeping.h>
 #include <linux/xarray.h>
 
 #include "addr.h"
@@ -62,8 +63,13 @@ struct kipsec_policy_stats {
  * @dir: enum kipsec_dir
  * @action: enum kipsec_action
  * @stats: per-CPU packets/bytes matched
+ * @add_time: wall-clock seconds when added
+ * @last_use: wall-clock seconds of the latest match, 0 = never (packet
+ *	path, racy but monotonic enough for idle timers)
+ * @acquire_next: jiffies before which no ACQUIRE event is sent again
+ *	(acquire.c; packet path, cmpxchg)
  *
- * Immutable once inserted except @stats.
+ * Immutable once inserted except @stats, @last_use and @acquire_next.
  */
 struct kipsec_policy {
 	struct list_head list;
@@ -76,6 +82,9 @@ struct kipsec_policy {
 	u8 dir;
 	u8 action;
 	struct kipsec_policy_stats __percpu *stats;
+	time64_t add_time;
+	time64_t last_use;
+	unsigned long acquire_next;
 };
 
 /**
@@ -110,6 +119,15 @@ struct kipsec_policy *kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 
 bool kipsec_sel_equal(const struct kipsec_sel *a, const struct kipsec_sel *b);
 
+/* Note the time of a use, writing the shared line once a second at most. */
+static inline void kipsec_touch_time(time64_t *t)
+{
+	time64_t now = ktime_get_real_seconds();
+
+	if (READ_ONCE(*t) != now)
+		WRITE_ONCE(*t, now);
+}
+
 static inline void kipsec_policy_count(struct kipsec_policy *pol,
 				       unsigned int len)
 {
@@ -117,6 +135,7 @@ static inline void kipsec_policy_count(struct kipsec_policy *pol,
 
 	s->packets++;
 	s->bytes += len;
+	kipsec_touch_time(&pol->last_use);
 }
 
 void kipsec_policy_read_stats(const struct kipsec_policy *pol,

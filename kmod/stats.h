@@ -14,6 +14,8 @@ enum kipsec_stat {
 	KIPSEC_STAT_RX_PACKETS,		/* decrypted and passed on */
 	KIPSEC_STAT_TX_PACKETS,		/* encrypted and sent */
 	KIPSEC_STAT_RX_PMTU_LEARNED,	/* ICMP lowered an SA's path MTU */
+	KIPSEC_STAT_TX_ACQUIRE,		/* ACQUIRE events sent */
+	KIPSEC_STAT_RX_NATT_MAPPING,	/* NAT mapping change events sent */
 	/* inbound drops */
 	KIPSEC_STAT_RX_AUTH_FAIL,	/* ICV did not verify */
 	KIPSEC_STAT_RX_REPLAY,		/* duplicate or left of the window */
@@ -27,6 +29,8 @@ enum kipsec_stat {
 	KIPSEC_STAT_RX_NOMEM,
 	KIPSEC_STAT_RX_CRYPTO_ERROR,	/* crypto API error other than a bad ICV */
 	KIPSEC_STAT_RX_SA_EXPIRED,	/* SA past a hard lifetime limit */
+	KIPSEC_STAT_RX_NO_SA,		/* ESP-in-UDP for no SA of ours */
+	KIPSEC_STAT_RX_ENCAP_MISMATCH,	/* ESP in UDP for a plain SA, or the reverse */
 	/* outbound drops */
 	KIPSEC_STAT_TX_DISCARD,		/* outbound discard policy */
 	KIPSEC_STAT_TX_NO_SA,		/* protect policy without a usable SA */
