@@ -104,8 +104,8 @@ check "update completes the larval SA" \
 check_eq "... which is now valid" \
 	"$(kip "$A" -j sa get dst 10.9.0.2 proto esp spi "$spi" | json_get 0.state)" valid
 out=$(kip "$A" sa update src 10.9.0.1 dst 10.9.0.2 proto esp spi "$spi" aead "$ALGO" $KEY_B 128 2>&1)
-check "a valid SA cannot be updated yet" test $? -ne 0
-check_contains "... and the error says so" "$out" "only an SA reserved by allocspi"
+check "a valid SA keeps its keys" test $? -ne 0
+check_contains "... and the error says so" "$out" "a valid SA keeps its algorithms"
 out=$(kip "$A" sa update src 10.9.0.1 dst 10.9.0.2 proto esp spi 0x7777 aead "$ALGO" $KEY_A 128 2>&1)
 check "update of an unknown SPI fails" test $? -ne 0
 check_contains "... with ENOENT's reason" "$out" "no SA with this destination"
