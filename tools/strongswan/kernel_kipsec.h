@@ -40,6 +40,7 @@ struct kernel_kipsec_t {
 	struct kipsec_nl *events;	/* the "events" group, watcher only */
 	hashtable_t *policies;		/* struct kk_policy, under mutex */
 	uint32_t spi_min, spi_max;	/* host order */
+	bool allocspi_default_life;	/* the kernel takes no larval lifetime */
 };
 
 /* A request buffer, aligned as libmnl wants it. */

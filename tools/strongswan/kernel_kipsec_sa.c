@@ -72,33 +72,59 @@ static int kk_sa_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-status_t kk_get_spi(kernel_ipsec_t *public, host_t *src, host_t *dst,
-		    uint8_t protocol, uint32_t *spi)
+/* ALLOCSPI's request; @life: the larval SA's lifetime, 0 for the default */
+static struct nlmsghdr *kk_allocspi_msg(kernel_kipsec_t *this, struct kk_msg *m,
+					host_t *src, host_t *dst,
+					uint8_t protocol, uint64_t life)
 {
-	kernel_kipsec_t *this = (kernel_kipsec_t *)public;
-	struct kk_sa_reply r = { 0 };
-	struct nlattr *nest, *life;
+	struct nlattr *nest, *lt;
 	struct nlmsghdr *nlh;
-	struct kk_msg m;
-	int ret;
 
-	nlh = kipsec_nl_msg_init(m.buf, kipsec_nl_family(this->nl),
+	nlh = kipsec_nl_msg_init(m->buf, kipsec_nl_family(this->nl),
 				 KIPSEC_CMD_SA_ALLOCSPI);
 	nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
 	kk_sa_put_id(nlh, src, dst, 0, protocol);
 	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI_MIN, this->spi_min);
 	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI_MAX, this->spi_max);
+	if (life) {
+		lt = mnl_attr_nest_start(nlh, KIPSEC_A_SA_LIFETIME_HARD);
+		mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_ADD_SECS, life);
+		mnl_attr_nest_end(nlh, lt);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+status_t kk_get_spi(kernel_ipsec_t *public, host_t *src, host_t *dst,
+		    uint8_t protocol, uint32_t *spi)
+{
+	kernel_kipsec_t *this = (kernel_kipsec_t *)public;
+	struct kk_sa_reply r = { 0 };
+	struct nlmsghdr *nlh;
+	struct kk_msg m;
+	uint64_t life = 0;
+	int ret;
+
 	/* the larval SA lives as long as IKE may retransmit, like XFRM's
 	 * xfrm_acq_expires that kernel-netlink sets */
-	life = mnl_attr_nest_start(nlh, KIPSEC_A_SA_LIFETIME_HARD);
-	mnl_attr_put_u64(nlh, KIPSEC_A_LIFE_ADD_SECS,
-			 task_manager_total_retransmit_timeout());
-	mnl_attr_nest_end(nlh, life);
-	mnl_attr_nest_end(nlh, nest);
-
+	if (!this->allocspi_default_life)
+		life = task_manager_total_retransmit_timeout();
+	nlh = kk_allocspi_msg(this, &m, src, dst, protocol, life);
 	this->mutex->lock(this->mutex);
-	ret = kk_request(this, nlh, kk_sa_reply_cb, &r, 0,
-			 "allocating an SPI");
+	ret = kipsec_nl_do(this->nl, nlh, kk_sa_reply_cb, &r);
+	if (ret && life &&
+	    !strncmp(kipsec_nl_error(this->nl)->attr, "sa.lifetime-hard", 16)) {
+		/* a kipsec from before larval lifetimes: its default, 165 s */
+		DBG1(DBG_KNL, "kipsec: %s; larval SAs get kipsec's default lifetime",
+		     kk_error(this));
+		this->allocspi_default_life = true;
+		nlh = kk_allocspi_msg(this, &m, src, dst, protocol, 0);
+		ret = kk_request(this, nlh, kk_sa_reply_cb, &r, 0,
+				 "allocating an SPI");
+	} else if (ret) {
+		DBG1(DBG_KNL, "kipsec: allocating an SPI failed: %s",
+		     kk_error(this));
+	}
 	this->mutex->unlock(this->mutex);
 	if (ret)
 		return FAILED;
