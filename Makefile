@@ -4,6 +4,9 @@
 #   make deps             install the Debian packages the build and VM need
 #   make check [KVER=]    build per kernel and run selftests/ in a VM
 #   make demo [KVER=]     same, running tools/demo.sh
+#   make strongswan-plugin          charon's kernel-kipsec plugin, against the
+#                                   installed strongSwan's source (build/)
+#   make install-strongswan-plugin  install it and its strongswan.d snippet
 #   make clean
 #
 # KDIR: headers to build against.  Default: the running kernel's, else the
@@ -17,7 +20,8 @@ KVER ?=
 TESTS ?=
 W ?=
 
-.PHONY: all module tools deps check demo clean
+.PHONY: all module tools deps check demo clean strongswan-plugin \
+	install-strongswan-plugin
 # deps must finish before anything compiles (it may install the compiler);
 # the sub-makes still run in parallel with -j.
 .NOTPARALLEL:
@@ -34,8 +38,16 @@ tools:
 deps:
 	@tools/deps
 
+# fetches strongSwan's source (apt-get source) on first use: see
+# tools/strongswan/Makefile
+strongswan-plugin:
+	$(MAKE) -C tools/strongswan
+
+install-strongswan-plugin: strongswan-plugin
+	$(MAKE) -C tools/strongswan install
+
 # check and demo build the module themselves, per kernel, under build/.
-check: deps tools
+check: deps tools strongswan-plugin
 	@KVER='$(KVER)' TESTS='$(TESTS)' W='$(W)' tools/check
 
 demo: deps tools

@@ -251,10 +251,22 @@ struct kipsec_proposal {
 	uint32_t enc_key_len;	/* bytes of the aead or enc key */
 	uint32_t auth_key_len;	/* bytes of the auth key */
 	uint32_t icv_len;	/* bits: aead ICV or auth truncation */
+	uint16_t ike_encr;	/* IKEv2 transform IDs (IANA): encryption, */
+	uint16_t ike_integ;	/* integrity; 0 where unused */
 };
 
 /* The proposal called @name, NULL if there is none. */
 const struct kipsec_proposal *kipsec_proposal_find(const char *name);
+/*
+ * The proposal an IKE daemon negotiated: @proto (IPPROTO_ESP or _AH), the
+ * IKEv2 transform IDs @encr (0 for none: AH) and @integ (0 for none: AEAD),
+ * and an encryption key of @enc_key_len bytes, salt or nonce included (the
+ * key length tells AES-128 from AES-256).  NULL if kipsec has none.
+ */
+const struct kipsec_proposal *kipsec_proposal_find_ike(uint8_t proto,
+						       uint16_t encr,
+						       size_t enc_key_len,
+						       uint16_t integ);
 /* The @i-th proposal, NULL past the last: to list them all. */
 const struct kipsec_proposal *kipsec_proposal_get(size_t i);
 /* Bytes of key @p takes: enc_key_len + auth_key_len. */

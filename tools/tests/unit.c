@@ -469,6 +469,52 @@ static void test_proposals(void)
 	      kipsec_proposal_find("") == NULL, "unknown proposals");
 }
 
+/* IKEv2 transform IDs (RFC 7296, 4106, 4543, 7634, 4868) to proposals */
+static void test_proposals_ike(void)
+{
+	static const struct {
+		uint8_t proto;
+		uint16_t encr;
+		size_t key_len;
+		uint16_t integ;
+		const char *name;	/* NULL: none */
+	} cases[] = {
+		{ IPPROTO_ESP, 20, 20, 0, "aes128gcm16" },
+		{ IPPROTO_ESP, 20, 36, 0, "aes256gcm16" },
+		{ IPPROTO_ESP, 18, 28, 0, "aes192gcm8" },
+		{ IPPROTO_ESP, 19, 36, 0, "aes256gcm12" },
+		{ IPPROTO_ESP, 21, 20, 0, "aes128gmac" },
+		{ IPPROTO_ESP, 28, 36, 0, "chacha20poly1305" },
+		{ IPPROTO_ESP, 12, 16, 12, "aes128-sha256" },
+		{ IPPROTO_ESP, 12, 32, 2, "aes256-sha1" },
+		{ IPPROTO_ESP, 13, 20, 14, "aes128ctr-sha512" },
+		{ IPPROTO_ESP, 11, 0, 13, "null-sha384" },
+		{ IPPROTO_AH, 0, 0, 12, "sha256" },
+		{ IPPROTO_AH, 0, 0, 2, "sha1" },
+		{ IPPROTO_ESP, 20, 16, 0, NULL },	/* GCM without salt */
+		{ IPPROTO_ESP, 12, 16, 0, NULL },	/* CBC without integrity */
+		{ IPPROTO_ESP, 12, 16, 1, NULL },	/* HMAC-MD5 */
+		{ IPPROTO_ESP, 3, 24, 2, NULL },	/* 3DES */
+		{ IPPROTO_AH, 0, 0, 9, NULL },		/* AES-XCBC */
+		{ IPPROTO_AH, 12, 16, 12, NULL },	/* AH with encryption */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct kipsec_proposal *p =
+			kipsec_proposal_find_ike(cases[i].proto, cases[i].encr,
+						 cases[i].key_len, cases[i].integ);
+
+		if (cases[i].name)
+			CHECK(p && !strcmp(p->name, cases[i].name),
+			      "ike %u/%zu/%u: %s, want %s", cases[i].encr,
+			      cases[i].key_len, cases[i].integ,
+			      p ? p->name : "none", cases[i].name);
+		else
+			CHECK(!p, "ike %u/%zu/%u: %s, want none", cases[i].encr,
+			      cases[i].key_len, cases[i].integ, p ? p->name : "");
+	}
+}
+
 /* an empty key is sent as an empty attribute; ICV only when asked */
 static void test_put_alg(void)
 {
@@ -912,6 +958,7 @@ int main(void)
 	test_schema_complete();
 	test_schema_lifetime();
 	test_proposals();
+	test_proposals_ike();
 	test_put_alg();
 	test_sa_algs();
 	test_show_sa();
