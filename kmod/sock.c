@@ -11,12 +11,13 @@
  * closed (SOCK_DEAD) is swept away at the next SOCK_ADD, SOCK_DEL or dump,
  * and with the namespace.
  *
- * Bypass, outbound: a packet whose skb->sk is a registered socket skips
- * the SPD (LOCAL_OUT).  Inbound: the SPD judges a packet at LOCAL_IN,
- * before the stack chose its socket, so for UDP kipsec asks the stack
- * which socket will receive it (udp4/6_lib_lookup, the same lookup
- * delivery makes) and lets it through if that is a registered one.  A
- * socket with ESPINUDP is treated the same way inbound: what arrives on
+ * Bypass, outbound: a packet whose skb->sk is a socket registered with
+ * BYPASS skips the SPD (LOCAL_OUT); ESPINUDP alone does not let the
+ * socket send cleartext past a protect policy.  Inbound: the SPD judges a
+ * packet at LOCAL_IN, before the stack chose its socket, so for UDP kipsec
+ * asks the stack which socket will receive it (udp4/6_lib_lookup, the same
+ * lookup delivery makes) and lets it through if that is a registered one.
+ * A socket with ESPINUDP is treated the same way inbound: what arrives on
  * it is IKE (kept by the socket) or ESP (decapsulated, then judged by the
  * SPD as any decrypted packet).
  */
@@ -184,7 +185,7 @@ int kipsec_sock_add(struct kipsec_net *kn, int fd, u32 flags,
 		list_add_tail_rcu(&ks->list, &kn->socks);
 		WRITE_ONCE(kn->nsocks, kn->nsocks + 1);
 	}
-	ks->flags |= flags;
+	WRITE_ONCE(ks->flags, ks->flags | flags);
 	kipsec_sock_info(ks, info);
 	err = 0;
 unlock:
@@ -219,23 +220,27 @@ int kipsec_sock_del(struct kipsec_net *kn, int fd,
 	return ks ? 0 : err;
 }
 
-/* RCU read side: is @sk registered? */
-static bool kipsec_sock_registered(struct kipsec_net *kn, const struct sock *sk)
+/* RCU read side: is @sk registered with one of @flags? */
+static bool kipsec_sock_registered(struct kipsec_net *kn, const struct sock *sk,
+				   u32 flags)
 {
 	struct kipsec_sock *ks;
 
 	list_for_each_entry_rcu(ks, &kn->socks, list)
 		if (ks->sk == sk)
-			return true;
+			return READ_ONCE(ks->flags) & flags;
 	return false;
 }
 
-/* LOCAL_OUT: sent by a registered socket? */
+/*
+ * LOCAL_OUT: sent by a socket registered with BYPASS?  ESPINUDP alone does
+ * not let a socket's own datagrams past the SPD.
+ */
 bool kipsec_sock_bypass_out(struct kipsec_net *kn, const struct sk_buff *skb)
 {
 	if (!READ_ONCE(kn->nsocks) || !skb->sk)
 		return false;
-	return kipsec_sock_registered(kn, skb->sk);
+	return kipsec_sock_registered(kn, skb->sk, KIPSEC_SOCK_F_BYPASS);
 }
 
 /* LOCAL_IN, cleartext: will a registered UDP socket receive it? */
@@ -267,7 +272,8 @@ bool kipsec_sock_bypass_in(struct kipsec_net *kn, struct sk_buff *skb)
 	}
 	if (!sk)
 		return false;
-	ours = kipsec_sock_registered(kn, sk);
+	ours = kipsec_sock_registered(kn, sk, KIPSEC_SOCK_F_BYPASS |
+					      KIPSEC_SOCK_F_ESPINUDP);
 	sock_put(sk);
 	return ours;
 }

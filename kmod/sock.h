@@ -21,7 +21,7 @@ struct kipsec_net;
  * @list: node in kipsec_net.socks (RCU readers, writers kn->lock)
  * @rcu: frees the entry, and drops @sk, after readers are done
  * @sk: the socket, referenced: the pointer stays unique while we hold it
- * @flags: enum kipsec_sock_flags
+ * @flags: enum kipsec_sock_flags (written under kn->lock, read under RCU)
  */
 struct kipsec_sock {
 	struct list_head list;

@@ -48,6 +48,7 @@ int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word);
 int kipsec_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kipsec_usage_sa(FILE *f);
 void kipsec_usage_policy(FILE *f);
+void kipsec_usage_sock(FILE *f);
 
 /* args.c: each parser prints its error and returns -1 */
 const char *kipsec_args_next(struct kipsec_args *a);
@@ -166,11 +167,19 @@ int kipsec_show_policy_json(struct kipsec_json *j, const char *key,
 int kipsec_show_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs,
 		     uint16_t type);
 
+/* sock.c: registered sockets; -EINVAL on a malformed nest */
+int kipsec_show_sock(FILE *f, const char *first, const struct nlattr *sock);
+int kipsec_show_sock_json(struct kipsec_json *j, const char *key,
+			  const struct nlattr *sock);
+int kipsec_sock_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs);
+
 /* commands */
 int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_policy_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_stats_main(struct kipsec_cli *c, struct kipsec_args *a);
 int kipsec_monitor_main(struct kipsec_cli *c, struct kipsec_args *a);
+int kipsec_sock_main(struct kipsec_cli *c, struct kipsec_args *a);
+int kipsec_natt_main(struct kipsec_cli *c, struct kipsec_args *a);
 /* monitor.c: one event as monitor prints it; -EINVAL if malformed */
 int kipsec_monitor_print(FILE *f, bool json, const struct nlmsghdr *nlh);
 

@@ -2,10 +2,11 @@
 /*
  * kipsec: configure the kipsec IPsec module, in `ip xfrm`'s words.
  *
- *	kipsec [ -j ] { sa | policy | stats | monitor } ...
+ *	kipsec [ -j ] { sa | policy | stats | monitor | sock | natt } ...
  *
  * Global options, dispatch, usage and error reporting.  Everything else
- * lives in one file per object (sa.c, policy.c, stats.c, monitor.c).
+ * lives in one file per object (sa.c, policy.c, stats.c, monitor.c,
+ * sock.c, natt.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 static const char kipsec_usage_head[] =
 "Usage: kipsec [ OPTIONS ] OBJECT { COMMAND | help }\n"
 "       kipsec { -h | help | -V }\n"
-"OBJECT  := { sa | policy | stats | monitor }\n"
+"OBJECT  := { sa | policy | stats | monitor | sock | natt }\n"
 "OPTIONS := { -j[son] | -h[elp] | -V }\n";
 
 static const char kipsec_usage_sa_text[] =
@@ -26,11 +27,13 @@ static const char kipsec_usage_sa_text[] =
 "                  [ replay-window N ] [ replay-seq N ] [ replay-oseq N ]\n"
 "                  [ replay-seq-hi N ] [ replay-oseq-hi N ]\n"
 "                  [ flag FLAG [ FLAG ... ] ]... [ extra-flag dont-encap-dscp ]\n"
-"                  [ df { copy | set | clear } ] [ LIMIT ]...\n"
+"                  [ df { copy | set | clear } ] [ LIMIT ]... [ ENCAP ]\n"
+"kipsec sa update src ADDR dst ADDR proto esp spi SPI ENCAP\n"
 "kipsec sa { del | get } [ src ADDR ] dst ADDR proto { esp | ah } spi SPI\n"
 "kipsec sa [ show | list ]\n"
 "kipsec sa flush [ proto { esp | ah } ]\n"
-"kipsec sa allocspi src ADDR dst ADDR proto { esp | ah } [ min SPI max SPI ]\n";
+"kipsec sa allocspi src ADDR dst ADDR proto { esp | ah } [ min SPI max SPI ]\n"
+"                  [ limit time-hard SECONDS ]\n";
 
 static const char kipsec_usage_sa_defs[] =
 "ADDR     := IPv4 or IPv6 address (src and dst of one family)\n"
@@ -64,8 +67,15 @@ static const char kipsec_usage_sa_defs[] =
 "                  SECONDS\n"
 "          | limit { byte-soft | byte-hard } N\n"
 "          | limit { packet-soft | packet-hard } N\n"
+"ENCAP    := encap espinudp SPORT DPORT [ OADDR ]\n"
+"            ESP in UDP (NAT traversal, RFC 3948), SPORT and DPORT 1-65535;\n"
+"            OADDR (ip-xfrm's original address) is accepted and ignored.\n"
+"            The SA takes packets from a socket of \"kipsec natt listen\" (or an\n"
+"            IKE daemon's); sa update with ENCAP alone moves a valid SA's ports.\n"
 "replay-seq, replay-oseq: 64 bits, or the low 32 with -hi for the high 32 (ESN).\n"
-"mode defaults to transport, reqid to 0, df to copy; keys are shown as (hidden).\n";
+"mode defaults to transport, reqid to 0, df to copy; keys are shown as (hidden).\n"
+"allocspi: the reserved SPI's larval SA is deleted after time-hard seconds\n"
+"(default: the module parameter larval_secs, 165).\n";
 
 static const char kipsec_usage_policy_text[] =
 "kipsec policy add SELECTOR dir DIR [ priority N ] [ action ACTION ]\n"
@@ -89,9 +99,24 @@ static const char kipsec_usage_policy_defs[] =
 "            [ reqid N ] [ spi SPI ]\n"
 "priority defaults to 0, lower wins; tmpl mode to transport, reqid to 0.\n";
 
+static const char kipsec_usage_sock_text[] =
+"kipsec sock [ show | list ]\n"
+"kipsec natt listen [ port PORT ] [ family { inet | inet6 } ] [ bypass ]\n";
+
+static const char kipsec_usage_sock_defs[] =
+"sock show: the sockets handed to kipsec (family, protocol, address:port,\n"
+"            flags bypass and espinudp).\n"
+"natt listen: bind a UDP socket to the any-address and PORT (4500), hand it\n"
+"            to kipsec for ESP in UDP (and to bypass the policies with\n"
+"            \"bypass\"), print it, then discard what it receives (IKE,\n"
+"            keepalives) until SIGINT or SIGTERM.  Manually keyed SAs with\n"
+"            \"encap\" need such a socket on their port.\n";
+
 static const char kipsec_usage_tail[] =
 "kipsec stats\n"
 "kipsec monitor\n"
+"            events: sa-add, sa-del, sa-expire, acquire (policy, packet),\n"
+"            sa-mapping (SA, old -> new peer address:port), policy-add, policy-del\n"
 "\n"
 "Exit status: 0 success; 1 bad command line (nothing was sent);\n"
 "2 the kernel refused or failed (\"Error: <the kernel's message>\").\n";
@@ -108,16 +133,24 @@ void kipsec_usage_policy(FILE *f)
 	fputs(kipsec_usage_policy_defs, f);
 }
 
+void kipsec_usage_sock(FILE *f)
+{
+	fputs(kipsec_usage_sock_text, f);
+	fputs(kipsec_usage_sock_defs, f);
+}
+
 static void kipsec_usage(FILE *f)
 {
 	fputs(kipsec_usage_head, f);
 	fputc('\n', f);
 	fputs(kipsec_usage_sa_text, f);
 	fputs(kipsec_usage_policy_text, f);
+	fputs(kipsec_usage_sock_text, f);
 	fputs(kipsec_usage_tail, f);
 	fputc('\n', f);
 	fputs(kipsec_usage_sa_defs, f);
 	fputs(kipsec_usage_policy_defs, f);
+	fputs(kipsec_usage_sock_defs, f);
 }
 
 int kipsec_cli_usage_error(const struct kipsec_cli *c, const char *fmt, ...)
@@ -221,6 +254,14 @@ static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
 	if (!strcmp(word, "monitor")) {
 		c->object = "monitor";
 		return kipsec_monitor_main(c, a);
+	}
+	if (!strcmp(word, "sock")) {
+		c->object = "sock";
+		return kipsec_sock_main(c, a);
+	}
+	if (!strcmp(word, "natt")) {
+		c->object = "natt";
+		return kipsec_natt_main(c, a);
 	}
 	return kipsec_cli_unknown(c, word);
 }

@@ -18,7 +18,145 @@ static const char *const kipsec_event_tags[KIPSEC_CMD_MAX + 1] = {
 	[KIPSEC_CMD_ACQUIRE_NTF] = "acquire",
 	[KIPSEC_CMD_POLICY_ADD_NTF] = "policy-add",
 	[KIPSEC_CMD_POLICY_DEL_NTF] = "policy-del",
+	[KIPSEC_CMD_SA_MAPPING_NTF] = "sa-mapping",
 };
+
+/* the packet of an acquire: a selector with host prefixes and single ports */
+struct kipsec_monitor_packet {
+	const struct nlattr *sel[KIPSEC_A_SEL_MAX + 1];
+	char src[KIPSEC_ADDR_STRLEN], dst[KIPSEC_ADDR_STRLEN];
+	uint32_t proto;
+	bool ports;
+	uint16_t sport, dport;
+};
+
+static int kipsec_monitor_packet(const struct nlattr *nest,
+				 struct kipsec_monitor_packet *p)
+{
+	const struct nlattr **sel = p->sel;
+	struct kipsec_addr src, dst;
+
+	if (kipsec_attr_parse_nest(nest, KIPSEC_SET_SEL, sel) ||
+	    !sel[KIPSEC_A_SEL_SRC] || !sel[KIPSEC_A_SEL_DST] ||
+	    kipsec_attr_get_addr(sel[KIPSEC_A_SEL_SRC], &src) ||
+	    kipsec_attr_get_addr(sel[KIPSEC_A_SEL_DST], &dst))
+		return -EINVAL;
+	kipsec_addr_ntop(&src, p->src, sizeof(p->src));
+	kipsec_addr_ntop(&dst, p->dst, sizeof(p->dst));
+	p->proto = sel[KIPSEC_A_SEL_PROTO] ?
+		   mnl_attr_get_u32(sel[KIPSEC_A_SEL_PROTO]) : 0;
+	p->ports = sel[KIPSEC_A_SEL_SPORT_MIN] && sel[KIPSEC_A_SEL_DPORT_MIN];
+	if (p->ports) {
+		p->sport = kipsec_attr_get_be16(sel[KIPSEC_A_SEL_SPORT_MIN]);
+		p->dport = kipsec_attr_get_be16(sel[KIPSEC_A_SEL_DPORT_MIN]);
+	}
+	return 0;
+}
+
+/* "\tpacket src 10.0.0.1 dst 10.0.0.2 proto udp sport 1024 dport 53" */
+static int kipsec_monitor_packet_human(FILE *f, const struct nlattr *nest)
+{
+	struct kipsec_monitor_packet p;
+	const char *name;
+
+	if (kipsec_monitor_packet(nest, &p))
+		return -EINVAL;
+	fprintf(f, "\tpacket src %s dst %s", p.src, p.dst);
+	name = kipsec_ipproto_name(p.proto);
+	if (name)
+		fprintf(f, " proto %s", name);
+	else
+		fprintf(f, " proto %" PRIu32, p.proto);
+	if (p.ports)
+		fprintf(f, " sport %u dport %u", p.sport, p.dport);
+	fputc('\n', f);
+	return 0;
+}
+
+static int kipsec_monitor_packet_json(struct kipsec_json *j,
+				      const struct nlattr *nest)
+{
+	struct kipsec_monitor_packet p;
+	const char *name;
+
+	if (kipsec_monitor_packet(nest, &p))
+		return -EINVAL;
+	kipsec_json_obj_begin(j, "packet");
+	kipsec_json_str(j, "src", p.src);
+	kipsec_json_str(j, "dst", p.dst);
+	name = kipsec_ipproto_name(p.proto);
+	if (name)
+		kipsec_json_str(j, "proto", name);
+	else
+		kipsec_json_u64(j, "proto", p.proto);
+	if (p.ports) {
+		kipsec_json_u64(j, "sport", p.sport);
+		kipsec_json_u64(j, "dport", p.dport);
+	}
+	kipsec_json_obj_end(j);
+	return 0;
+}
+
+/*
+ * A mapping event: where the SA says its peer is (src, encap sport) and
+ * where it now sends from (new-addr, new-port).
+ */
+struct kipsec_monitor_mapping {
+	char old_addr[KIPSEC_ADDR_STRLEN], new_addr[KIPSEC_ADDR_STRLEN];
+	uint16_t old_port, new_port;
+	bool v6;
+};
+
+static int kipsec_monitor_mapping(const struct nlattr **tb,
+				  struct kipsec_monitor_mapping *m)
+{
+	const struct nlattr *sa[KIPSEC_A_SA_MAX + 1];
+	const struct nlattr *encap[KIPSEC_A_ENCAP_MAX + 1];
+	struct kipsec_addr old, new;
+
+	if (!tb[KIPSEC_A_SA] || !tb[KIPSEC_A_NEW_ADDR] || !tb[KIPSEC_A_NEW_PORT] ||
+	    kipsec_attr_parse_nest(tb[KIPSEC_A_SA], KIPSEC_SET_SA, sa) ||
+	    !sa[KIPSEC_A_SA_SRC] || !sa[KIPSEC_A_SA_ENCAP] ||
+	    kipsec_attr_parse_nest(sa[KIPSEC_A_SA_ENCAP], KIPSEC_SET_ENCAP, encap) ||
+	    !encap[KIPSEC_A_ENCAP_SPORT] ||
+	    kipsec_attr_get_addr(sa[KIPSEC_A_SA_SRC], &old) ||
+	    kipsec_attr_get_addr(tb[KIPSEC_A_NEW_ADDR], &new))
+		return -EINVAL;
+	kipsec_addr_ntop(&old, m->old_addr, sizeof(m->old_addr));
+	kipsec_addr_ntop(&new, m->new_addr, sizeof(m->new_addr));
+	m->old_port = kipsec_attr_get_be16(encap[KIPSEC_A_ENCAP_SPORT]);
+	m->new_port = kipsec_attr_get_be16(tb[KIPSEC_A_NEW_PORT]);
+	m->v6 = new.family == AF_INET6;
+	return 0;
+}
+
+/* "\tmapping 10.0.0.2:4500 -> 192.0.2.1:4501", IPv6 as [fd00::2]:4500 */
+static void kipsec_monitor_mapping_human(FILE *f,
+					 const struct kipsec_monitor_mapping *m)
+{
+	const char *l = m->v6 ? "[" : "", *r = m->v6 ? "]" : "";
+
+	fprintf(f, "\tmapping %s%s%s:%u -> %s%s%s:%u\n", l, m->old_addr, r,
+		m->old_port, l, m->new_addr, r, m->new_port);
+}
+
+static int kipsec_monitor_mapping_json(struct kipsec_json *j,
+				       const struct nlattr **tb)
+{
+	struct kipsec_monitor_mapping m;
+
+	if (kipsec_monitor_mapping(tb, &m))
+		return -EINVAL;
+	kipsec_json_obj_begin(j, "old");
+	kipsec_json_str(j, "addr", m.old_addr);
+	kipsec_json_u64(j, "port", m.old_port);
+	kipsec_json_obj_end(j);
+	kipsec_json_obj_begin(j, "new");
+	kipsec_json_str(j, "addr", m.new_addr);
+	kipsec_json_u64(j, "port", m.new_port);
+	kipsec_json_obj_end(j);
+	return 0;
+}
 
 /* "\texpire hard bytes": the reason is left out if the kernel gave none */
 static void kipsec_monitor_expire(FILE *f, const struct nlattr **tb)
@@ -39,6 +177,7 @@ static void kipsec_monitor_expire(FILE *f, const struct nlattr **tb)
 static int kipsec_monitor_human(FILE *f, uint8_t cmd, const char *tag,
 				const struct nlattr **tb)
 {
+	struct kipsec_monitor_mapping m;
 	char first[32];
 	int err = 0;
 
@@ -59,18 +198,20 @@ static int kipsec_monitor_human(FILE *f, uint8_t cmd, const char *tag,
 			return -EINVAL;
 		return kipsec_show_policy(f, first, "\t", tb[KIPSEC_A_POLICY]);
 	case KIPSEC_CMD_ACQUIRE_NTF:
-		/* the SA wanted, then the policy that wants it */
-		if (tb[KIPSEC_A_SA]) {
-			err = kipsec_show_sa(f, first, "\t", tb[KIPSEC_A_SA]);
-			if (!err && tb[KIPSEC_A_POLICY])
-				err = kipsec_show_policy(f, "\tpolicy ", "\t\t",
-							 tb[KIPSEC_A_POLICY]);
-		} else if (tb[KIPSEC_A_POLICY]) {
-			err = kipsec_show_policy(f, first, "\t",
-						 tb[KIPSEC_A_POLICY]);
-		} else {
-			fprintf(f, "[%s]\n", tag);
-		}
+		/* the policy (index, template with the reqid), the packet */
+		if (!tb[KIPSEC_A_POLICY])
+			return -EINVAL;
+		err = kipsec_show_policy(f, first, "\t", tb[KIPSEC_A_POLICY]);
+		if (!err && tb[KIPSEC_A_PACKET])
+			err = kipsec_monitor_packet_human(f, tb[KIPSEC_A_PACKET]);
+		return err;
+	case KIPSEC_CMD_SA_MAPPING_NTF:
+		/* the SA, then where its peer was and now is */
+		if (kipsec_monitor_mapping(tb, &m))
+			return -EINVAL;
+		err = kipsec_show_sa(f, first, "\t", tb[KIPSEC_A_SA]);
+		if (!err)
+			kipsec_monitor_mapping_human(f, &m);
 		return err;
 	}
 	fprintf(f, "[%s]\n", tag);
@@ -103,6 +244,10 @@ static int kipsec_monitor_json(FILE *f, uint8_t cmd, const char *tag,
 		err = kipsec_show_sa_json(&j, "sa", tb[KIPSEC_A_SA]);
 	if (!err && tb[KIPSEC_A_POLICY])
 		err = kipsec_show_policy_json(&j, "policy", tb[KIPSEC_A_POLICY]);
+	if (!err && tb[KIPSEC_A_PACKET])
+		err = kipsec_monitor_packet_json(&j, tb[KIPSEC_A_PACKET]);
+	if (!err && cmd == KIPSEC_CMD_SA_MAPPING_NTF)
+		err = kipsec_monitor_mapping_json(&j, tb);
 	/* the printers parse before they print: nothing is left open */
 	kipsec_json_obj_end(&j);
 	return err;

@@ -25,6 +25,7 @@ enum {
 	SA_W_EXTRA_FLAG = 1 << 14,
 	SA_W_DF = 1 << 15,
 	SA_W_LIMIT = 1 << 16,
+	SA_W_ENCAP = 1 << 17,
 };
 
 /* words that may come more than once: they check duplicates themselves */
@@ -34,7 +35,7 @@ enum {
 #define SA_W_SETUP	(SA_W_ID | SA_W_MODE | SA_W_REQID | SA_W_ALGS | \
 			 SA_W_REPLAY | SA_W_SEQ | SA_W_SEQ_HI | SA_W_OSEQ | \
 			 SA_W_OSEQ_HI | SA_W_FLAG | SA_W_EXTRA_FLAG | SA_W_DF | \
-			 SA_W_LIMIT)
+			 SA_W_LIMIT | SA_W_ENCAP)
 
 /* limit WORD N, as ip-xfrm spells them */
 static const struct {
@@ -67,6 +68,7 @@ struct kipsec_sa_args {
 	struct kipsec_sa_life soft, hard;
 	uint32_t spi_min, spi_max;
 	bool has_min, has_max;
+	uint16_t encap_sport, encap_dport;	/* encap espinudp SPORT DPORT */
 	struct kipsec_sa_algs algs;
 };
 
@@ -112,6 +114,50 @@ static int kipsec_sa_limit(const struct kipsec_cli *c, struct kipsec_args *a,
 	return 0;
 }
 
+/* a UDP port of encap: 1 to 65535 */
+static int kipsec_sa_encap_port(const struct kipsec_cli *c, const char *kw,
+				const char *str, uint16_t *port)
+{
+	uint32_t v;
+
+	if (kipsec_parse_u32(c, kw, str, &v))
+		return -1;
+	if (!v || v > UINT16_MAX) {
+		kipsec_cli_usage_error(c, "invalid %s \"%s\" (1 to 65535 expected)",
+				       kw, str);
+		return -1;
+	}
+	*port = v;
+	return 0;
+}
+
+/*
+ * encap espinudp SPORT DPORT [ OADDR ]: ip-xfrm's words.  OADDR, the
+ * original address of a NAT-ed peer, is required by ip-xfrm and unused by
+ * Linux (transport mode after a NAT trusts the ICV instead of fixing the
+ * inner checksum with it); kipsec takes an address there and ignores it.
+ */
+static int kipsec_sa_encap(const struct kipsec_cli *c, struct kipsec_args *a,
+			   struct kipsec_sa_args *s, const char *type)
+{
+	struct kipsec_addr oaddr;
+	const char *val, *next;
+
+	if (strcmp(type, "espinudp"))
+		return kipsec_cli_usage_error(c, "unsupported encap \"%s\" (only espinudp)",
+					      type);
+	if (kipsec_args_value(c, a, "encap espinudp SPORT", &val) ||
+	    kipsec_sa_encap_port(c, "encap source port", val, &s->encap_sport) ||
+	    kipsec_args_value(c, a, "encap espinudp SPORT DPORT", &val) ||
+	    kipsec_sa_encap_port(c, "encap destination port", val,
+				 &s->encap_dport))
+		return KIPSEC_EXIT_USAGE;
+	next = kipsec_args_peek(a);
+	if (next && !kipsec_addr_parse(&oaddr, next))
+		kipsec_args_next(a);
+	return 0;
+}
+
 static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 			  struct kipsec_sa_args *s, const char *word,
 			  unsigned int allowed)
@@ -131,6 +177,7 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 		{ "flag", SA_W_FLAG }, { "extra-flag", SA_W_EXTRA_FLAG },
 		{ "df", SA_W_DF }, { "limit", SA_W_LIMIT },
 		{ "min", SA_W_RANGE }, { "max", SA_W_RANGE },
+		{ "encap", SA_W_ENCAP },
 	};
 	unsigned int bit = 0;
 	const char *val;
@@ -196,6 +243,8 @@ static int kipsec_sa_word(struct kipsec_cli *c, struct kipsec_args *a,
 		return kipsec_parse_df(c, val, &s->df) ? KIPSEC_EXIT_USAGE : 0;
 	case SA_W_LIMIT:
 		return kipsec_sa_limit(c, a, s, val);
+	case SA_W_ENCAP:
+		return kipsec_sa_encap(c, a, s, val);
 	}
 	return kipsec_cli_unknown(c, word);
 }
@@ -241,6 +290,8 @@ static int kipsec_sa_parse(struct kipsec_cli *c, struct kipsec_args *a,
 	if ((required & SA_W_ALGS) &&
 	    kipsec_sa_algs_check(c, &s->algs, s->proto))
 		return KIPSEC_EXIT_USAGE;
+	if ((s->seen & SA_W_ENCAP) && s->proto != IPPROTO_ESP)
+		return kipsec_cli_usage_error(c, "encap is for proto esp only");
 	if (kipsec_sa_seq_check(c, s, SA_W_SEQ, SA_W_SEQ_HI, s->seq, "replay-seq") ||
 	    kipsec_sa_seq_check(c, s, SA_W_OSEQ, SA_W_OSEQ_HI, s->oseq, "replay-oseq"))
 		return KIPSEC_EXIT_USAGE;
@@ -300,6 +351,18 @@ static void kipsec_sa_put(struct nlmsghdr *nlh, const struct kipsec_sa_args *s,
 		kipsec_sa_put_life(nlh, KIPSEC_A_SA_LIFETIME_HARD, &s->hard);
 		if (s->seen & SA_W_DF)
 			mnl_attr_put_u32(nlh, KIPSEC_A_SA_TUNNEL_DF, s->df);
+	} else {
+		/* allocspi: limit time-hard, the larval SA's life */
+		kipsec_sa_put_life(nlh, KIPSEC_A_SA_LIFETIME_HARD, &s->hard);
+	}
+	if (s->seen & SA_W_ENCAP) {
+		struct nlattr *encap;
+
+		encap = mnl_attr_nest_start(nlh, KIPSEC_A_SA_ENCAP);
+		mnl_attr_put_u32(nlh, KIPSEC_A_ENCAP_TYPE, KIPSEC_ENCAP_ESPINUDP);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_ENCAP_SPORT, s->encap_sport);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_ENCAP_DPORT, s->encap_dport);
+		mnl_attr_nest_end(nlh, encap);
 	}
 	if (s->has_min) {
 		kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI_MIN, s->spi_min);
@@ -342,6 +405,38 @@ static int kipsec_sa_request(struct kipsec_cli *c, uint8_t cmd,
 	return ret;
 }
 
+static bool kipsec_sa_has_algs(const struct kipsec_sa_args *s)
+{
+	return s->algs.aead.given || s->algs.enc.given || s->algs.auth.given ||
+	       s->algs.proposal;
+}
+
+/*
+ * sa update: with algorithms, completes an SA reserved by allocspi (the
+ * words of sa add); without, moves a valid SA's encap ports, and takes
+ * nothing but the SA's identity and "encap".
+ */
+static int kipsec_sa_update(struct kipsec_cli *c, struct kipsec_args *a,
+			    struct kipsec_sa_args *s)
+{
+	int ret;
+
+	ret = kipsec_sa_parse(c, a, s, SA_W_SETUP, SA_W_ID);
+	if (ret)
+		return ret;
+	if (!kipsec_sa_has_algs(s) && !(s->seen & SA_W_ENCAP))
+		return kipsec_cli_usage_error(c, "missing the algorithms (to complete an SA from allocspi) or \"encap espinudp SPORT DPORT\" (to move a valid SA's ports)");
+	if (kipsec_sa_has_algs(s)) {
+		if (kipsec_sa_algs_check(c, &s->algs, s->proto))
+			return KIPSEC_EXIT_USAGE;
+		return kipsec_sa_request(c, KIPSEC_CMD_SA_UPDATE, s, true,
+					 false);
+	}
+	if (s->seen & ~(SA_W_ID | SA_W_ENCAP))
+		return kipsec_cli_usage_error(c, "without algorithms, sa update changes only the encap ports of a valid SA");
+	return kipsec_sa_request(c, KIPSEC_CMD_SA_UPDATE, s, false, false);
+}
+
 static int kipsec_sa_none(struct kipsec_cli *c, struct kipsec_args *a)
 {
 	const char *word = kipsec_args_next(a);
@@ -364,13 +459,16 @@ int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a)
 		kipsec_usage_sa(stdout);
 		return KIPSEC_EXIT_OK;
 	}
-	if (!strcmp(cmd, "add") || !strcmp(cmd, "update")) {
+	if (!strcmp(cmd, "add")) {
 		ret = kipsec_sa_parse(c, a, &s, SA_W_SETUP, SA_W_ID | SA_W_ALGS);
 		if (!ret)
-			ret = kipsec_sa_request(c, cmd[0] == 'a' ?
-						KIPSEC_CMD_SA_ADD :
-						KIPSEC_CMD_SA_UPDATE,
-						&s, true, false);
+			ret = kipsec_sa_request(c, KIPSEC_CMD_SA_ADD, &s, true,
+						false);
+		explicit_bzero(&s, sizeof(s));
+		return ret;
+	}
+	if (!strcmp(cmd, "update")) {
+		ret = kipsec_sa_update(c, a, &s);
 		explicit_bzero(&s, sizeof(s));
 		return ret;
 	}
@@ -395,10 +493,13 @@ int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a)
 	}
 	if (!strcmp(cmd, "allocspi")) {
 		ret = kipsec_sa_parse(c, a, &s,
-				      SA_W_SRC | SA_W_DST | SA_W_PROTO | SA_W_RANGE,
+				      SA_W_SRC | SA_W_DST | SA_W_PROTO | SA_W_RANGE |
+				      SA_W_LIMIT,
 				      SA_W_SRC | SA_W_DST | SA_W_PROTO);
 		if (ret)
 			return ret;
+		if (s.soft.seen || s.hard.seen & ~(1u << KIPSEC_A_LIFE_ADD_SECS))
+			return kipsec_cli_usage_error(c, "allocspi takes \"limit time-hard SECONDS\" only");
 		return kipsec_sa_request(c, KIPSEC_CMD_SA_ALLOCSPI, &s, false,
 					 true);
 	}

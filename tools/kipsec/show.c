@@ -89,6 +89,7 @@ struct kipsec_sa_tb {
 	const struct nlattr *stats[KIPSEC_A_SA_STATS_MAX + 1];
 	const struct nlattr *soft[KIPSEC_A_LIFE_MAX + 1];
 	const struct nlattr *hard[KIPSEC_A_LIFE_MAX + 1];
+	const struct nlattr *encap[KIPSEC_A_ENCAP_MAX + 1];
 };
 
 static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
@@ -101,6 +102,7 @@ static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
 	memset(t->stats, 0, sizeof(t->stats));
 	memset(t->soft, 0, sizeof(t->soft));
 	memset(t->hard, 0, sizeof(t->hard));
+	memset(t->encap, 0, sizeof(t->encap));
 	if (t->sa[KIPSEC_A_SA_AEAD] &&
 	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_AEAD], KIPSEC_SET_ALG,
 				   t->aead))
@@ -125,7 +127,45 @@ static int kipsec_sa_parse(const struct nlattr *nest, struct kipsec_sa_tb *t)
 	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_LIFETIME_HARD],
 				   KIPSEC_SET_LIFETIME, t->hard))
 		return -EINVAL;
+	if (t->sa[KIPSEC_A_SA_ENCAP] &&
+	    kipsec_attr_parse_nest(t->sa[KIPSEC_A_SA_ENCAP], KIPSEC_SET_ENCAP,
+				   t->encap))
+		return -EINVAL;
 	return 0;
+}
+
+static const char *kipsec_encap_name(uint32_t type)
+{
+	return type == KIPSEC_ENCAP_ESPINUDP ? "espinudp" : NULL;
+}
+
+/* "encap type espinudp sport 4500 dport 4500", as ip-xfrm without addr */
+static void kipsec_show_encap(struct kipsec_line *l, const struct nlattr **e)
+{
+	uint32_t type = kipsec_u32(e[KIPSEC_A_ENCAP_TYPE]);
+	const char *name = kipsec_encap_name(type);
+
+	if (name)
+		kipsec_tok(l, "encap type %s", name);
+	else
+		kipsec_tok(l, "encap type %" PRIu32, type);
+	if (e[KIPSEC_A_ENCAP_SPORT])
+		kipsec_tok(l, "sport %u", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_SPORT]));
+	if (e[KIPSEC_A_ENCAP_DPORT])
+		kipsec_tok(l, "dport %u", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_DPORT]));
+}
+
+static void kipsec_json_encap(struct kipsec_json *j, const struct nlattr **e)
+{
+	uint32_t type = kipsec_u32(e[KIPSEC_A_ENCAP_TYPE]);
+
+	kipsec_json_obj_begin(j, "encap");
+	kipsec_json_name(j, "type", kipsec_encap_name(type), type);
+	if (e[KIPSEC_A_ENCAP_SPORT])
+		kipsec_json_u64(j, "sport", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_SPORT]));
+	if (e[KIPSEC_A_ENCAP_DPORT])
+		kipsec_json_u64(j, "dport", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_DPORT]));
+	kipsec_json_obj_end(j);
 }
 
 static bool kipsec_alg_is(const struct nlattr *const *alg, const char *name)
@@ -161,6 +201,15 @@ static const struct {
 	{ KIPSEC_A_SA_ADD_TIME, "add-time", "add_time" },
 	{ KIPSEC_A_SA_USE_TIME, "use-time", "use_time" },
 	{ KIPSEC_A_SA_LAST_USE_TIME, "last-use-time", "last_use_time" },
+};
+
+/* policy times, as the SA's */
+static const struct {
+	uint16_t attr;
+	const char *word, *key;
+} kipsec_policy_time_fields[] = {
+	{ KIPSEC_A_POLICY_ADD_TIME, "add-time", "add_time" },
+	{ KIPSEC_A_POLICY_USE_TIME, "use-time", "use_time" },
 };
 
 /* "lifetime soft bytes N packets N add-secs N use-secs N" */
@@ -299,6 +348,10 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 		kipsec_tok(&l, "INSECURE");
 		kipsec_line_end(&l, indent);
 	}
+	if (sa[KIPSEC_A_SA_ENCAP]) {
+		kipsec_show_encap(&l, t.encap);
+		kipsec_line_end(&l, indent);
+	}
 
 	if (sa[KIPSEC_A_SA_SEQ_OUT])
 		kipsec_tok(&l, "seq-out %" PRIu64,
@@ -420,6 +473,8 @@ int kipsec_show_sa_json(struct kipsec_json *j, const char *key,
 	if (sa[KIPSEC_A_SA_AUTH])
 		kipsec_json_alg(j, "auth", t.auth);
 	kipsec_json_bool(j, "insecure", kipsec_sa_insecure(&t));
+	if (sa[KIPSEC_A_SA_ENCAP])
+		kipsec_json_encap(j, t.encap);
 	if (sa[KIPSEC_A_SA_SEQ_OUT])
 		kipsec_json_u64(j, "seq_out", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_OUT]));
 	if (sa[KIPSEC_A_SA_SEQ_IN])
@@ -594,6 +649,12 @@ int kipsec_show_policy(FILE *f, const char *first, const char *indent,
 		kipsec_line_end(&l, indent);
 	}
 
+	for (size_t i = 0; i < sizeof(kipsec_policy_time_fields) / sizeof(kipsec_policy_time_fields[0]); i++)
+		if (pol[kipsec_policy_time_fields[i].attr])
+			kipsec_tok(&l, "%s %" PRIu64, kipsec_policy_time_fields[i].word,
+				   mnl_attr_get_u64(pol[kipsec_policy_time_fields[i].attr]));
+	kipsec_line_end(&l, indent);
+
 	if (pol[KIPSEC_A_POLICY_PACKETS] || pol[KIPSEC_A_POLICY_BYTES]) {
 		kipsec_tok(&l, "stats: %" PRIu64 " packets %" PRIu64 " bytes",
 			   kipsec_u64(pol[KIPSEC_A_POLICY_PACKETS]),
@@ -694,6 +755,10 @@ int kipsec_show_policy_json(struct kipsec_json *j, const char *key,
 		kipsec_json_u64(j, "packets", mnl_attr_get_u64(pol[KIPSEC_A_POLICY_PACKETS]));
 	if (pol[KIPSEC_A_POLICY_BYTES])
 		kipsec_json_u64(j, "bytes", mnl_attr_get_u64(pol[KIPSEC_A_POLICY_BYTES]));
+	for (size_t i = 0; i < sizeof(kipsec_policy_time_fields) / sizeof(kipsec_policy_time_fields[0]); i++)
+		if (pol[kipsec_policy_time_fields[i].attr])
+			kipsec_json_u64(j, kipsec_policy_time_fields[i].key,
+					mnl_attr_get_u64(pol[kipsec_policy_time_fields[i].attr]));
 	kipsec_json_obj_end(j);
 	return 0;
 }

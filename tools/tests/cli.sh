@@ -689,6 +689,111 @@ expect_error 1 'unknown argument "priority"' "policy flush dir out priority 3"
 expect_error 1 'unknown argument "x"' "policy show x"
 expect_error 1 'Try "kipsec policy help".' "policy show x"
 
+# --- ESP in UDP, allocspi's lifetime, sockets -------------------------------
+
+# encap espinudp SPORT DPORT [OADDR]: ip-xfrm's words; OADDR is ignored
+for oaddr in "" " 0.0.0.0" " 192.0.2.1"; do
+	expect_request "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x10 $AEAD encap espinudp 4500 4501$oaddr" <<'X'
+request sa-add (cmd 1) version 1 flags request ack len 160
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    spi 0x00000010
+    proto 50
+    mode 0
+    reqid 0
+    aead
+      name rfc4106(gcm(aes))
+      key (20 bytes, hidden)
+      icv-len 128
+    encap
+      type 1
+      sport 4500
+      dport 4501
+X
+done
+
+# update without algorithms: the SA's identity and encap, nothing else
+expect_request "sa update src fd00::1 dst fd00::2 proto esp spi 0x10 encap espinudp 4501 4500 ::" <<'X'
+request sa-update (cmd 2) version 1 flags request ack len 108
+  sa
+    src fd00::1
+    dst fd00::2
+    spi 0x00000010
+    proto 50
+    encap
+      type 1
+      sport 4501
+      dport 4500
+X
+
+expect_request "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp min 0x100 max 0x1ff limit time-hard 2" <<'X'
+request sa-allocspi (cmd 6) version 1 flags request ack len 80
+  sa
+    src 10.0.0.1
+    dst 10.0.0.2
+    proto 50
+    lifetime-hard
+      add-secs 2
+    spi-min 0x00000100
+    spi-max 0x000001ff
+X
+
+expect_error 1 'unsupported encap "espinudp-nonike" (only espinudp)' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD encap espinudp-nonike 4500 4500"
+expect_error 1 'invalid encap source port "0" (1 to 65535 expected)' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD encap espinudp 0 4500"
+expect_error 1 'invalid encap destination port "65536" (1 to 65535 expected)' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD encap espinudp 4500 65536"
+expect_error 1 'invalid encap destination port "x"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD encap espinudp 4500 x"
+expect_error 1 'missing value after "encap espinudp SPORT DPORT"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD encap espinudp 4500"
+expect_error 1 'duplicate "encap"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 $AEAD encap espinudp 1 2 encap espinudp 1 2"
+expect_error 1 'encap is for proto esp only' "sa add src 10.0.0.1 dst 10.0.0.2 proto ah spi 1 auth 'hmac(sha1)' $(key 20) encap espinudp 4500 4500"
+expect_error 1 'without algorithms, sa update changes only the encap ports of a valid SA' "sa update src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 encap espinudp 4500 4500 mode tunnel"
+expect_error 1 'missing the algorithms (to complete an SA from allocspi) or "encap espinudp SPORT DPORT"' "sa update src 10.0.0.1 dst 10.0.0.2 proto esp spi 1"
+expect_error 1 'missing "src ADDR"' "sa update dst 10.0.0.2 proto esp spi 1 encap espinudp 4500 4500"
+expect_error 1 'unknown argument "encap"' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp encap espinudp 1 2"
+expect_error 1 'allocspi takes "limit time-hard SECONDS" only' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp limit time-soft 2"
+expect_error 1 'allocspi takes "limit time-hard SECONDS" only' "sa allocspi src 10.0.0.1 dst 10.0.0.2 proto esp limit time-hard 2 limit byte-hard 5"
+
+for cmd in "sock" "sock show" "sock list"; do
+	expect_request "$cmd" <<'X'
+request sock-get (cmd 20) version 1 flags request dump len 20
+X
+done
+expect_output 0 "-j sock show" <<'X'
+[]
+X
+
+# natt listen: a UDP socket handed over by its descriptor (a dry run binds
+# nothing and waits for nothing)
+natt_request() {
+	local args=$1 flags=$2 got rc
+	got=$(run $args 2>&1)
+	rc=$?
+	got=$(sed 's/^    fd [0-9][0-9]*$/    fd N/' <<<"$got")
+	if [ $rc -eq 0 ] && [ "$got" = "request sock-add (cmd 18) version 1 flags request ack len 40
+  sock
+    fd N
+    flags $flags" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $args:"
+		sed 's/^/    /' <<<"$got"
+	fi
+}
+natt_request "natt listen" 2
+natt_request "natt listen port 4501 family inet6" 2
+natt_request "natt listen bypass family inet" 3
+expect_error 1 'invalid port "0" (1 to 65535 expected)' "natt listen port 0"
+expect_error 1 'invalid port "x"' "natt listen port x"
+expect_error 1 'invalid family "ipx" (inet or inet6)' "natt listen family ipx"
+expect_error 1 'duplicate "bypass"' "natt listen bypass bypass"
+expect_error 1 'duplicate "port"' "natt listen port 1 port 2"
+expect_error 1 'unknown argument "foo"' "natt listen foo"
+expect_error 1 'unknown argument "connect"' "natt connect"
+expect_error 1 'Try "kipsec natt help".' "natt connect"
+expect_error 1 'unknown argument "foo"' "sock foo"
+expect_error 1 'Try "kipsec sock help".' "sock show foo"
+
 # --- stats, monitor, global options ---------------------------------------
 
 expect_request "stats" <<'X'
@@ -734,13 +839,26 @@ for w in 'proto { esp | ah }' aead enc auth auth-trunc 'alg PROPOSAL KEY' \
 	 'aes{128,192,256}ctr-sha{1,256,384,512}' 'null-sha{1,256,384,512}' \
 	 'sha{1,256,384,512} (ah)' "'rfc7539esp(chacha20,poly1305)'" \
 	 "'rfc4543(gcm(aes))'" "'rfc3686(ctr(aes))'" "'ecb(cipher_null)'" \
-	 digest_null '0xHEX | "" | @FILE'; do
+	 digest_null '0xHEX | "" | @FILE' 'encap espinudp SPORT DPORT [ OADDR ]' \
+	 'limit time-hard SECONDS'; do
 	if grep -qF -- "$w" <<<"$sa_help"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 		echo "FAIL: kipsec sa help does not mention: $w"
 	fi
+done
+
+# sock and natt help name their words
+for h in "sock help" "natt help"; do
+	for w in 'kipsec sock [ show | list ]' 'natt listen [ port PORT ] [ family { inet | inet6 } ] [ bypass ]'; do
+		if run $h | grep -qF -- "$w"; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+			echo "FAIL: kipsec $h does not mention: $w"
+		fi
+	done
 done
 
 # without the module (the usual case on a build host), a clear message

@@ -50,6 +50,11 @@ int kipsec_cli_error(const char *fmt, ...)
 	return KIPSEC_EXIT_ERROR;
 }
 
+void kipsec_usage_sock(FILE *f)
+{
+	(void)f;
+}
+
 static void test_hex(void)
 {
 	uint8_t out[8];
@@ -925,6 +930,193 @@ static void test_monitor_expire(void)
 		"monitor: a full SA");
 }
 
+/* sa-mapping-ntf: an ESP-in-UDP transport SA whose peer moved */
+static struct nlmsghdr *mapping_event(char *buf, bool v6)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42,
+						  KIPSEC_CMD_SA_MAPPING_NTF);
+	struct nlattr *sa, *encap;
+	struct kipsec_addr a;
+
+	sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+	put_addrs(nlh, v6 ? "fd00::2" : "10.0.0.2", v6 ? "fd00::1" : "10.0.0.1");
+	kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x2000);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_PROTO, IPPROTO_ESP);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SA_REQID, 3);
+	encap = mnl_attr_nest_start(nlh, KIPSEC_A_SA_ENCAP);
+	mnl_attr_put_u32(nlh, KIPSEC_A_ENCAP_TYPE, KIPSEC_ENCAP_ESPINUDP);
+	kipsec_attr_put_be16(nlh, KIPSEC_A_ENCAP_SPORT, 4500);
+	kipsec_attr_put_be16(nlh, KIPSEC_A_ENCAP_DPORT, 4500);
+	mnl_attr_nest_end(nlh, encap);
+	mnl_attr_nest_end(nlh, sa);
+	kipsec_addr_parse(&a, v6 ? "fd00::9" : "192.0.2.9");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_NEW_ADDR, &a);
+	kipsec_attr_put_be16(nlh, KIPSEC_A_NEW_PORT, 4501);
+	return nlh;
+}
+
+/* acquire-ntf: the out policy with its template, the packet */
+static struct nlmsghdr *acquire_event(char *buf, bool ports)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42,
+						  KIPSEC_CMD_ACQUIRE_NTF);
+	struct nlattr *pol, *nest;
+	struct kipsec_addr a;
+
+	pol = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY);
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_INDEX, 12);
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_DIR, KIPSEC_DIR_OUT);
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_PRIORITY, 0);
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_ACTION, KIPSEC_ACTION_PROTECT);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY_SEL);
+	kipsec_addr_parse(&a, "10.0.0.1");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SEL_SRC, &a);
+	kipsec_addr_parse(&a, "10.0.0.0");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SEL_DST, &a);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_SRC_PREFIXLEN, 32);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_DST_PREFIXLEN, 24);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_PROTO, 0);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY_TMPL);
+	mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_PROTO, IPPROTO_ESP);
+	mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_MODE, KIPSEC_MODE_TRANSPORT);
+	mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_REQID, 7);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_PACKETS, 1);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_BYTES, 84);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_ADD_TIME, 1700000000);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_USE_TIME, 1700000009);
+	mnl_attr_nest_end(nlh, pol);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_PACKET);
+	kipsec_addr_parse(&a, "10.0.0.1");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SEL_SRC, &a);
+	kipsec_addr_parse(&a, "10.0.0.2");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SEL_DST, &a);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_SRC_PREFIXLEN, 32);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_DST_PREFIXLEN, 32);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_PROTO, ports ? IPPROTO_UDP : IPPROTO_ICMP);
+	if (ports) {
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_SPORT_MIN, 1024);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_SPORT_MAX, 1024);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_DPORT_MIN, 53);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_DPORT_MAX, 53);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static void test_monitor_ike(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+	static const char policy_text[] =
+		"[acquire] src 10.0.0.1/32 dst 10.0.0.0/24\n"
+		"\tdir out priority 0 action protect index 12\n"
+		"\ttmpl proto esp mode transport reqid 7\n"
+		"\tadd-time 1700000000 use-time 1700000009\n"
+		"\tstats: 1 packets 84 bytes\n";
+	static const char policy_json[] =
+		"{\"event\":\"acquire\",\"policy\":{\"index\":12,\"dir\":\"out\","
+		"\"priority\":0,\"action\":\"protect\",\"sel\":{\"src\":\"10.0.0.1\","
+		"\"src_prefixlen\":32,\"dst\":\"10.0.0.0\",\"dst_prefixlen\":24,"
+		"\"proto\":\"any\"},\"tmpl\":{\"proto\":\"esp\",\"mode\":\"transport\","
+		"\"reqid\":7},\"packets\":1,\"bytes\":84,\"add_time\":1700000000,"
+		"\"use_time\":1700000009},";
+	char want[1024];
+
+	snprintf(want, sizeof(want), "%s%s", policy_text,
+		 "\tpacket src 10.0.0.1 dst 10.0.0.2 proto udp sport 1024 dport 53\n");
+	CHECK_TEXT(monitor(acquire_event(buf, true), false), want,
+		   "monitor: acquire with ports");
+	snprintf(want, sizeof(want), "%s%s", policy_text,
+		 "\tpacket src 10.0.0.1 dst 10.0.0.2 proto icmp\n");
+	CHECK_TEXT(monitor(acquire_event(buf, false), false), want,
+		   "monitor: acquire without ports");
+	snprintf(want, sizeof(want), "%s%s", policy_json,
+		 "\"packet\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
+		 "\"proto\":\"udp\",\"sport\":1024,\"dport\":53}}\n");
+	CHECK_TEXT(monitor(acquire_event(buf, true), true), want,
+		   "monitor -j: acquire");
+
+	CHECK_TEXT(monitor(mapping_event(buf, false), false),
+		"[sa-mapping] src 10.0.0.2 dst 10.0.0.1\n"
+		"\tproto esp spi 0x00002000 reqid 3\n"
+		"\tencap type espinudp sport 4500 dport 4500\n"
+		"\tmapping 10.0.0.2:4500 -> 192.0.2.9:4501\n",
+		"monitor: mapping");
+	CHECK_TEXT(monitor(mapping_event(buf, true), false),
+		"[sa-mapping] src fd00::2 dst fd00::1\n"
+		"\tproto esp spi 0x00002000 reqid 3\n"
+		"\tencap type espinudp sport 4500 dport 4500\n"
+		"\tmapping [fd00::2]:4500 -> [fd00::9]:4501\n",
+		"monitor: mapping, IPv6");
+	CHECK_TEXT(monitor(mapping_event(buf, false), true),
+		"{\"event\":\"sa-mapping\",\"sa\":{\"src\":\"10.0.0.2\",\"dst\":\"10.0.0.1\","
+		"\"proto\":\"esp\",\"spi\":8192,\"reqid\":3,\"insecure\":false,"
+		"\"encap\":{\"type\":\"espinudp\",\"sport\":4500,\"dport\":4500}},"
+		"\"old\":{\"addr\":\"10.0.0.2\",\"port\":4500},"
+		"\"new\":{\"addr\":\"192.0.2.9\",\"port\":4501}}\n",
+		"monitor -j: mapping");
+}
+
+/* a sock-get reply; @flags of the socket */
+static struct nlmsghdr *sock_reply(char *buf, bool v6, uint32_t flags)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SOCK_GET);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, KIPSEC_A_SOCK);
+	struct kipsec_addr a;
+
+	mnl_attr_put_u32(nlh, KIPSEC_A_SOCK_FLAGS, flags);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SOCK_FAMILY, v6 ? AF_INET6 : AF_INET);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SOCK_PROTO, IPPROTO_UDP);
+	kipsec_addr_parse(&a, v6 ? "::" : "0.0.0.0");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SOCK_ADDR, &a);
+	kipsec_attr_put_be16(nlh, KIPSEC_A_SOCK_PORT, 4500);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static char *show_sock(const struct nlmsghdr *nlh, bool json)
+{
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	struct kipsec_json j;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int err = -EINVAL;
+
+	if (kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SOCK]) {
+		kipsec_json_init(&j, f);
+		err = json ? kipsec_show_sock_json(&j, NULL, tb[KIPSEC_A_SOCK]) :
+			     kipsec_show_sock(f, "", tb[KIPSEC_A_SOCK]);
+	}
+	fclose(f);
+	if (!err)
+		return out;
+	free(out);
+	return NULL;
+}
+
+static void test_show_sock_encap(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+
+	CHECK_TEXT(show_sock(sock_reply(buf, false, KIPSEC_SOCK_F_ESPINUDP), false),
+		   "inet udp 0.0.0.0:4500 flags espinudp\n", "sock show");
+	CHECK_TEXT(show_sock(sock_reply(buf, true, KIPSEC_SOCK_F_ESPINUDP |
+					KIPSEC_SOCK_F_BYPASS | 1 << 5), false),
+		   "inet6 udp [::]:4500 flags bypass espinudp 0x20\n",
+		   "sock show: IPv6, a flag without a name");
+	CHECK_TEXT(show_sock(sock_reply(buf, true, KIPSEC_SOCK_F_BYPASS), true),
+		   "{\"family\":\"inet6\",\"proto\":\"udp\",\"addr\":\"::\","
+		   "\"port\":4500,\"flags\":[\"bypass\"]}\n", "sock show -j");
+	/* the SA of a mapping event is an ordinary SA with encap */
+	CHECK_TEXT(show_sa(mapping_event(buf, false), false),
+		"src 10.0.0.2 dst 10.0.0.1\n"
+		"\tproto esp spi 0x00002000 reqid 3\n"
+		"\tencap type espinudp sport 4500 dport 4500\n",
+		"show: encap");
+}
+
 static void test_json(void)
 {
 	struct kipsec_json j;
@@ -963,6 +1155,8 @@ int main(void)
 	test_sa_algs();
 	test_show_sa();
 	test_monitor_expire();
+	test_monitor_ike();
+	test_show_sock_encap();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
