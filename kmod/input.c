@@ -37,6 +37,7 @@
 #include "hooks.h"
 #include "kipsec.h"
 #include "lifetime.h"
+#include "natflow.h"
 #include "pmtu.h"
 #include "sock.h"
 
@@ -158,6 +159,7 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 		if (pol && pol->action == KIPSEC_ACTION_PROTECT &&
 		    kipsec_sa_matches_tmpl(sa, &pol->tmpl)) {
 			kipsec_policy_count(pol, skb->len);
+			kipsec_natflow_protected(kn, sa, &fl);
 			return NF_ACCEPT;
 		}
 		/* ND the peer chose to protect: no selector speaks for it */
@@ -182,6 +184,13 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_DISCARD);
 		return NF_DROP;
 	default:
+		/* another host behind the NAT of a transport-mode SA's peer */
+		if (pol->tmpl.mode == KIPSEC_MODE_TRANSPORT &&
+		    kipsec_natflow_clear_in(kn, kipsec_sad_find_out(&kn->sad,
+						&pol->tmpl, &fl), &fl)) {
+			kipsec_stats_inc(kn, KIPSEC_STAT_RX_NAT_SHARED);
+			return NF_ACCEPT;
+		}
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_CLEARTEXT);
 		kipsec_input_dbg("needs protection: cleartext", &fl, NULL);
 		return NF_DROP;

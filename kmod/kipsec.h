@@ -7,6 +7,7 @@
 
 #include <linux/in6.h>
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/atomic.h>
@@ -39,6 +40,10 @@
  * @socks: sockets handed over by an IKE daemon, struct kipsec_sock
  *	(sock.c; RCU readers, writers @lock)
  * @nsocks: entries in @socks; the packet path skips the lookup at 0
+ * @natflows: flows of hosts behind the NAT of a transport-mode ESP-in-UDP
+ *	SA (natflow.c; RCU, packet-path inserts)
+ * @natflow_count: entries in @natflows
+ * @natflow_gc: forgets idle flows
  */
 struct kipsec_net {
 	struct net *net;
@@ -54,6 +59,9 @@ struct kipsec_net {
 	bool life_scan_all;
 	struct list_head socks;
 	unsigned int nsocks;
+	struct rhashtable natflows;
+	atomic_t natflow_count;
+	struct delayed_work natflow_gc;
 };
 
 extern unsigned int kipsec_net_id;

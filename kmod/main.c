@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "kipsec.h"
 #include "lifetime.h"
+#include "natflow.h"
 #include "netlink.h"
 #include "sock.h"
 
@@ -36,6 +37,12 @@ static int __net_init kipsec_net_init(struct net *net)
 		return -ENOMEM;
 	err = kipsec_sad_init(&kn->sad);
 	if (err) {
+		free_percpu(kn->stats);
+		return err;
+	}
+	err = kipsec_natflow_init(kn);
+	if (err) {
+		kipsec_sad_destroy(&kn->sad);
 		free_percpu(kn->stats);
 		return err;
 	}
@@ -62,6 +69,7 @@ static void __net_exit kipsec_net_exit(struct net *net)
 	wait_var_event(&kn->inflight, !atomic_read(&kn->inflight));
 	/* nothing kicks the expiry work any more */
 	cancel_delayed_work_sync(&kn->life_work);
+	kipsec_natflow_destroy(kn);
 
 	mutex_lock(&kn->lock);
 	xa_for_each(&kn->spd.byindex, id, pol)

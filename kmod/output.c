@@ -26,6 +26,7 @@
 #include "esp.h"
 #include "hooks.h"
 #include "kipsec.h"
+#include "natflow.h"
 #include "pmtu.h"
 #include "sock.h"
 
@@ -219,6 +220,11 @@ static unsigned int kipsec_output_policy(struct kipsec_net *kn,
 			net_dbg_ratelimited("kipsec: no SA for %pI6c -> %pI6c (policy %u)\n",
 					    &fl.saddr.ip6, &fl.daddr.ip6, pol->index);
 		return NF_DROP;
+	}
+	/* answering another host behind the NAT of a transport SA's peer */
+	if (kipsec_natflow_clear_out(kn, sa, &fl)) {
+		kipsec_sa_put(sa);
+		return NF_ACCEPT;
 	}
 	kipsec_output_protect(kn, skb, sa, forwarded);
 	return NF_STOLEN;

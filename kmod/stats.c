@@ -10,6 +10,7 @@ const char *const kipsec_stat_names[KIPSEC_STAT_MAX] = {
 	[KIPSEC_STAT_RX_PMTU_LEARNED]		= "rx_pmtu_learned",
 	[KIPSEC_STAT_TX_ACQUIRE]		= "tx_acquire",
 	[KIPSEC_STAT_RX_NATT_MAPPING]		= "rx_natt_mapping",
+	[KIPSEC_STAT_RX_NAT_SHARED]		= "rx_nat_shared",
 	[KIPSEC_STAT_RX_AUTH_FAIL]		= "rx_auth_fail",
 	[KIPSEC_STAT_RX_REPLAY]			= "rx_replay",
 	[KIPSEC_STAT_RX_MALFORMED]		= "rx_malformed",

@@ -16,6 +16,8 @@ enum kipsec_stat {
 	KIPSEC_STAT_RX_PMTU_LEARNED,	/* ICMP lowered an SA's path MTU */
 	KIPSEC_STAT_TX_ACQUIRE,		/* ACQUIRE events sent */
 	KIPSEC_STAT_RX_NATT_MAPPING,	/* NAT mapping change events sent */
+	KIPSEC_STAT_RX_NAT_SHARED,	/* cleartext of another host behind a
+					 * transport SA peer's NAT, let in */
 	/* inbound drops */
 	KIPSEC_STAT_RX_AUTH_FAIL,	/* ICV did not verify */
 	KIPSEC_STAT_RX_REPLAY,		/* duplicate or left of the window */
