@@ -171,7 +171,6 @@ int kipsec_show_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs,
 int kipsec_show_sock(FILE *f, const char *first, const struct nlattr *sock);
 int kipsec_show_sock_json(struct kipsec_json *j, const char *key,
 			  const struct nlattr *sock);
-int kipsec_sock_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs);
 
 /* commands */
 int kipsec_sa_main(struct kipsec_cli *c, struct kipsec_args *a);

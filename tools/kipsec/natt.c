@@ -181,7 +181,7 @@ static int kipsec_natt_listen(struct kipsec_cli *c, struct kipsec_args *a)
 	flags = KIPSEC_SOCK_F_ESPINUDP | (n.bypass ? KIPSEC_SOCK_F_BYPASS : 0);
 	ret = kipsec_natt_request(c, fd, flags, &msgs);
 	if (!ret && !c->dry_run) {
-		ret = kipsec_sock_list(c, &msgs);
+		ret = kipsec_show_list(c, &msgs, KIPSEC_A_SOCK);
 		fflush(stdout);
 	}
 	kipsec_msgs_reset(&msgs);

@@ -764,8 +764,9 @@ int kipsec_show_policy_json(struct kipsec_json *j, const char *key,
 }
 
 /*
- * Print the SAs (@type KIPSEC_A_SA) or policies (KIPSEC_A_POLICY) of
- * collected messages: blocks for humans, a JSON array with -j.
+ * Print the SAs (@type KIPSEC_A_SA), policies (KIPSEC_A_POLICY) or sockets
+ * (KIPSEC_A_SOCK) of collected messages: blocks for humans, a JSON array
+ * with -j.
  */
 int kipsec_show_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs,
 		     uint16_t type)
@@ -787,13 +788,17 @@ int kipsec_show_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs,
 		} else if (type == KIPSEC_A_SA) {
 			err = c->json ? kipsec_show_sa_json(&j, NULL, tb[type]) :
 					kipsec_show_sa(stdout, "", "\t", tb[type]);
-		} else {
+		} else if (type == KIPSEC_A_POLICY) {
 			err = c->json ? kipsec_show_policy_json(&j, NULL, tb[type]) :
 					kipsec_show_policy(stdout, "", "\t", tb[type]);
+		} else {
+			err = c->json ? kipsec_show_sock_json(&j, NULL, tb[type]) :
+					kipsec_show_sock(stdout, "", tb[type]);
 		}
 		if (err) {
 			fprintf(stderr, "Error: malformed %s in the kernel's reply, skipped\n",
-				type == KIPSEC_A_SA ? "SA" : "policy");
+				type == KIPSEC_A_SA ? "SA" :
+				type == KIPSEC_A_POLICY ? "policy" : "socket");
 			ret = KIPSEC_EXIT_ERROR;
 		}
 	}

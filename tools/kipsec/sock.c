@@ -145,37 +145,6 @@ int kipsec_show_sock_json(struct kipsec_json *j, const char *key,
 	return 0;
 }
 
-/* the sockets of collected replies, a JSON array with -j */
-int kipsec_sock_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs)
-{
-	const struct nlattr *tb[KIPSEC_A_MAX + 1];
-	struct kipsec_json j;
-	int ret = KIPSEC_EXIT_OK;
-
-	kipsec_json_init(&j, stdout);
-	if (c->json)
-		kipsec_json_arr_begin(&j, NULL);
-	for (size_t i = 0; i < msgs->n; i++) {
-		int err;
-
-		if (kipsec_attr_parse_msg(msgs->v[i], tb))
-			err = -EINVAL;
-		else if (!tb[KIPSEC_A_SOCK])
-			continue;
-		else if (c->json)
-			err = kipsec_show_sock_json(&j, NULL, tb[KIPSEC_A_SOCK]);
-		else
-			err = kipsec_show_sock(stdout, "", tb[KIPSEC_A_SOCK]);
-		if (err) {
-			fprintf(stderr, "Error: malformed socket in the kernel's reply, skipped\n");
-			ret = KIPSEC_EXIT_ERROR;
-		}
-	}
-	if (c->json)
-		kipsec_json_arr_end(&j);
-	return ret;
-}
-
 int kipsec_sock_main(struct kipsec_cli *c, struct kipsec_args *a)
 {
 	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
@@ -198,7 +167,7 @@ int kipsec_sock_main(struct kipsec_cli *c, struct kipsec_args *a)
 	ret = kipsec_cli_dump(c, nlh, kipsec_msgs_reset, kipsec_msgs_collect,
 			      &msgs);
 	if (!ret)
-		ret = kipsec_sock_list(c, &msgs);
+		ret = kipsec_show_list(c, &msgs, KIPSEC_A_SOCK);
 	kipsec_msgs_reset(&msgs);
 	return ret;
 }
