@@ -12,7 +12,8 @@
  *
  * The sink prints "pps N packets N secs S": N packets over the interval
  * from the first to the last datagram it received (the rate the receiver
- * saw, not the rate the sender tried).  The client prints "tps N" like
+ * saw, not the rate the sender tried).  It stops at SECS, or 0.5 s after
+ * the flood stopped.  The client prints "tps N" like
  * netperf's TCP_RR.  IPv4 only; results go to stdout, errors to stderr.
  */
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,8 @@ static int udp_sink(const struct opts *o)
 		double left = end - now();
 		ssize_t r;
 
+		if (n && left > 0.5)
+			left = 0.5;	/* the flood has stopped */
 		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0)
 			break;
 		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -146,17 +150,25 @@ static int rr_server(const struct opts *o)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 16))
 		return die("bind/listen");
+	/* a child per connection: a client that vanished without a FIN must
+	 * not block the next one */
+	signal(SIGCHLD, SIG_IGN);
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 		ssize_t r;
 
 		if (c < 0)
 			continue;
+		if (fork()) {
+			close(c);
+			continue;
+		}
+		close(fd);
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		while ((r = recv(c, buf, sizeof(buf), 0)) > 0)
 			if (send(c, buf, r, 0) != r)
 				break;
-		close(c);
+		_exit(0);
 	}
 	return 0;
 }
