@@ -44,8 +44,9 @@ int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word)
 	return KIPSEC_EXIT_USAGE;
 }
 
-int kipsec_cli_error(const char *fmt, ...)
+int kipsec_cli_error(const struct kipsec_cli *c, const char *fmt, ...)
 {
+	(void)c;
 	(void)fmt;
 	return KIPSEC_EXIT_ERROR;
 }
