@@ -33,6 +33,9 @@ struct kipsec_cli {
 	bool dry_run;		/* ... and do not send them */
 	const char *object;	/* "sa", "policy", ...: for usage hints */
 	struct kipsec_nl *nl;	/* opened on first use */
+	bool nl_failed;		/* ... and that failed */
+	const char *batch_name;	/* -batch FILE: errors name FILE:LINE */
+	unsigned long batch_line;
 };
 
 /* command-line cursor */
@@ -45,7 +48,8 @@ struct kipsec_args {
 int kipsec_cli_usage_error(const struct kipsec_cli *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word);
-int kipsec_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kipsec_cli_error(const struct kipsec_cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void kipsec_usage_sa(FILE *f);
 void kipsec_usage_policy(FILE *f);
 void kipsec_usage_sock(FILE *f);
@@ -120,6 +124,7 @@ int kipsec_sa_algs_check(const struct kipsec_cli *c,
 void kipsec_sa_algs_put(struct nlmsghdr *nlh, const struct kipsec_sa_algs *s);
 
 /* request.c */
+void kipsec_cli_where(const struct kipsec_cli *c, FILE *f);
 int kipsec_cli_msg(struct kipsec_cli *c, void *buf, uint8_t cmd,
 		   struct nlmsghdr **nlhp);
 int kipsec_cli_do(struct kipsec_cli *c, struct nlmsghdr *nlh,
@@ -135,6 +140,34 @@ struct kipsec_msgs {
 };
 int kipsec_msgs_collect(const struct nlmsghdr *nlh, void *data);
 void kipsec_msgs_reset(void *data);
+
+/* batch.c: kipsec -batch FILE */
+#define KIPSEC_BATCH_ARGS	256	/* words of one command */
+
+struct kipsec_batch {
+	char *line;		/* the physical line, from getline() */
+	size_t line_cap;
+	char *words;		/* the words of the command, NUL-separated */
+	size_t words_len, words_cap;
+	size_t word_start;	/* offset of the word being split */
+	size_t word_off[KIPSEC_BATCH_ARGS];
+	char *argv[KIPSEC_BATCH_ARGS + 1];
+	int argc;
+	bool in_word;
+	char quote;		/* ' or " while in a quoted word */
+	const char *error;	/* why the command could not be split */
+	unsigned long first, last;	/* its physical lines, from 1 */
+};
+
+typedef int (*kipsec_batch_cmd_t)(struct kipsec_cli *c, struct kipsec_args *a);
+
+int kipsec_batch_split(struct kipsec_batch *b, const char *line);
+int kipsec_batch_read(struct kipsec_batch *b, FILE *f);
+void kipsec_batch_args(struct kipsec_batch *b, struct kipsec_args *a);
+void kipsec_batch_reset(struct kipsec_batch *b);
+void kipsec_batch_free(struct kipsec_batch *b);
+int kipsec_batch_run(struct kipsec_cli *c, const char *name, bool force,
+		     kipsec_batch_cmd_t run);
 
 /* decode.c */
 void kipsec_decode_request(FILE *f, const struct nlmsghdr *nlh, bool raw);

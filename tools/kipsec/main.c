@@ -3,6 +3,7 @@
  * kipsec: configure the kipsec IPsec module, in `ip xfrm`'s words.
  *
  *	kipsec [ -j ] { sa | policy | stats | monitor | sock | natt } ...
+ *	kipsec [ -j ] [ -force ] -batch FILE
  *
  * Global options, dispatch, usage and error reporting.  Everything else
  * lives in one file per object (sa.c, policy.c, stats.c, monitor.c,
@@ -17,6 +18,7 @@
 
 static const char kipsec_usage_head[] =
 "Usage: kipsec [ OPTIONS ] OBJECT { COMMAND | help }\n"
+"       kipsec [ -j[son] ] [ -force ] -b[atch] FILE\n"
 "       kipsec { -h | help | -V }\n"
 "OBJECT  := { sa | policy | stats | monitor | sock | natt }\n"
 "OPTIONS := { -j[son] | -h[elp] | -V }\n";
@@ -118,8 +120,19 @@ static const char kipsec_usage_tail[] =
 "            events: sa-add, sa-del, sa-expire, acquire (policy, packet),\n"
 "            sa-mapping (SA, old -> new peer address:port), policy-add, policy-del\n"
 "\n"
+"\n"
+"-batch FILE (\"-\" for stdin): one command a line, without \"kipsec\" and\n"
+"            without options, on one netlink socket.  Blanks separate words;\n"
+"            a word starting with ' or \" runs to the same quote ('' and \"\" are\n"
+"            empty words); # starts a comment; a backslash at the end of a line\n"
+"            joins the next.  The batch stops at the first failed command\n"
+"            (\"Command failed FILE:LINE\"; the commands before it stay done);\n"
+"            -force reports each failure and goes on.  monitor and natt\n"
+"            listen are refused.\n"
+"\n"
 "Exit status: 0 success; 1 bad command line (nothing was sent);\n"
-"2 the kernel refused or failed (\"Error: <the kernel's message>\").\n";
+"2 the kernel refused or failed (\"Error: <the kernel's message>\").\n"
+"A batch exits with the highest status of its failed commands.\n";
 
 void kipsec_usage_sa(FILE *f)
 {
@@ -157,11 +170,14 @@ int kipsec_cli_usage_error(const struct kipsec_cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	kipsec_cli_where(c, stderr);
 	fputs("Error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (c && c->batch_name)
+		return KIPSEC_EXIT_USAGE;	/* no hint on every failed line */
 	if (c && c->object)
 		fprintf(stderr, "Try \"kipsec %s help\".\n", c->object);
 	else
@@ -174,10 +190,11 @@ int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word)
 	return kipsec_cli_usage_error(c, "unknown argument \"%s\"", word);
 }
 
-int kipsec_cli_error(const char *fmt, ...)
+int kipsec_cli_error(const struct kipsec_cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	kipsec_cli_where(c, stderr);
 	fputs("Error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -209,35 +226,19 @@ static void kipsec_debug_env(struct kipsec_cli *c)
 	}
 }
 
-static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
+/* OBJECT COMMAND ...: one command line, or one line of a batch */
+static int kipsec_cli_command(struct kipsec_cli *c, struct kipsec_args *a)
 {
-	const char *word;
+	const char *word = kipsec_args_next(a);
 
-	while ((word = kipsec_args_next(a))) {
-		if (!strcmp(word, "-j") || !strcmp(word, "-json") ||
-		    !strcmp(word, "--json")) {
-			c->json = true;
-		} else if (!strcmp(word, "-h") || !strcmp(word, "-help") ||
-			   !strcmp(word, "--help") || !strcmp(word, "help")) {
-			kipsec_usage(stdout);
-			return KIPSEC_EXIT_OK;
-		} else if (!strcmp(word, "-V") || !strcmp(word, "-Version") ||
-			   !strcmp(word, "--version")) {
-			printf("kipsec %s (netlink family \"%s\" version %d)\n",
-			       KIPSEC_CLI_VERSION, KIPSEC_FAMILY_NAME,
-			       KIPSEC_FAMILY_VERSION);
-			return KIPSEC_EXIT_OK;
-		} else if (word[0] == '-') {
-			return kipsec_cli_unknown(c, word);
-		} else {
-			break;
-		}
-	}
 	if (!word) {
 		kipsec_usage(stderr);
 		return KIPSEC_EXIT_USAGE;
 	}
-
+	if (!strcmp(word, "help")) {
+		kipsec_usage(stdout);
+		return KIPSEC_EXIT_OK;
+	}
 	/* `state` for `ip xfrm state` habits */
 	if (!strcmp(word, "sa") || !strcmp(word, "state")) {
 		c->object = "sa";
@@ -264,6 +265,48 @@ static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
 		return kipsec_natt_main(c, a);
 	}
 	return kipsec_cli_unknown(c, word);
+}
+
+static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
+{
+	const char *word, *batch = NULL;
+	bool force = false;
+
+	while ((word = kipsec_args_peek(a)) && word[0] == '-') {
+		kipsec_args_next(a);
+		if (!strcmp(word, "-j") || !strcmp(word, "-json") ||
+		    !strcmp(word, "--json")) {
+			c->json = true;
+		} else if (!strcmp(word, "-b") || !strcmp(word, "-batch") ||
+			   !strcmp(word, "--batch")) {
+			if (kipsec_args_value(c, a, word, &batch))
+				return KIPSEC_EXIT_USAGE;
+		} else if (!strcmp(word, "-force") || !strcmp(word, "--force")) {
+			force = true;
+		} else if (!strcmp(word, "-h") || !strcmp(word, "-help") ||
+			   !strcmp(word, "--help")) {
+			kipsec_usage(stdout);
+			return KIPSEC_EXIT_OK;
+		} else if (!strcmp(word, "-V") || !strcmp(word, "-Version") ||
+			   !strcmp(word, "--version")) {
+			printf("kipsec %s (netlink family \"%s\" version %d)\n",
+			       KIPSEC_CLI_VERSION, KIPSEC_FAMILY_NAME,
+			       KIPSEC_FAMILY_VERSION);
+			return KIPSEC_EXIT_OK;
+		} else {
+			return kipsec_cli_unknown(c, word);
+		}
+	}
+	if (batch) {
+		if (word)
+			return kipsec_cli_usage_error(c,
+				"unexpected \"%s\": -batch FILE takes the commands from FILE",
+				word);
+		return kipsec_batch_run(c, batch, force, kipsec_cli_command);
+	}
+	if (force)
+		return kipsec_cli_usage_error(c, "-force goes with -batch FILE");
+	return kipsec_cli_command(c, a);
 }
 
 int main(int argc, char *argv[])

@@ -302,7 +302,7 @@ int kipsec_monitor_main(struct kipsec_cli *c, struct kipsec_args *a)
 	if (ret || c->dry_run)
 		return ret;
 	if (kipsec_nl_subscribe(c->nl))
-		return kipsec_cli_error("%s", kipsec_nl_error(c->nl)->msg);
+		return kipsec_cli_error(c, "%s", kipsec_nl_error(c->nl)->msg);
 	/* best effort: a deeper queue loses fewer events in bursts */
 	setsockopt(kipsec_nl_fd(c->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		   sizeof(rcvbuf));
@@ -317,6 +317,6 @@ int kipsec_monitor_main(struct kipsec_cli *c, struct kipsec_args *a)
 		if (ret == -EINTR)
 			continue;
 		if (ret < 0)
-			return kipsec_cli_error("%s", kipsec_nl_error(c->nl)->msg);
+			return kipsec_cli_error(c, "%s", kipsec_nl_error(c->nl)->msg);
 	}
 }

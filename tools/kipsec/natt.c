@@ -82,7 +82,7 @@ static int kipsec_natt_socket(const struct kipsec_cli *c,
 
 	fd = socket(n->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0) {
-		kipsec_cli_error("cannot open a UDP socket: %s", strerror(errno));
+		kipsec_cli_error(c, "cannot open a UDP socket: %s", strerror(errno));
 		return -1;
 	}
 	if (c->dry_run)
@@ -97,7 +97,7 @@ static int kipsec_natt_socket(const struct kipsec_cli *c,
 		err = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
 	}
 	if (err) {
-		kipsec_cli_error("cannot bind UDP port %u: %s", n->port,
+		kipsec_cli_error(c, "cannot bind UDP port %u: %s", n->port,
 				 strerror(errno));
 		close(fd);
 		return -1;
@@ -137,13 +137,13 @@ static int kipsec_natt_serve(int fd, const sigset_t *sigs)
 
 	p[1].fd = signalfd(-1, sigs, SFD_CLOEXEC);
 	if (p[1].fd < 0)
-		return kipsec_cli_error("signalfd: %s", strerror(errno));
+		return kipsec_cli_error(NULL, "signalfd: %s", strerror(errno));
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			close(p[1].fd);
-			return kipsec_cli_error("poll: %s", strerror(errno));
+			return kipsec_cli_error(NULL, "poll: %s", strerror(errno));
 		}
 		if (p[1].revents)
 			break;

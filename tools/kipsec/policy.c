@@ -365,7 +365,7 @@ static int kipsec_policy_request(struct kipsec_cli *c, uint8_t cmd,
 				    &msgs);
 	if (!ret && reply) {
 		if (p && !msgs.n && !c->dry_run)
-			ret = kipsec_cli_error("no policy in the kernel's reply");
+			ret = kipsec_cli_error(c, "no policy in the kernel's reply");
 		else
 			ret = kipsec_show_list(c, &msgs, KIPSEC_A_POLICY);
 	}

@@ -10,14 +10,27 @@
 
 #include "kipsec.h"
 
+/* in a batch, "FILE:LINE: " before a message about the current command */
+void kipsec_cli_where(const struct kipsec_cli *c, FILE *f)
+{
+	if (c && c->batch_name)
+		fprintf(f, "%s:%lu: ", c->batch_name, c->batch_line);
+}
+
+/*
+ * The one socket of the process: a batch opens it with its first request
+ * and sends every later one on it.
+ */
 int kipsec_cli_open(struct kipsec_cli *c)
 {
 	struct kipsec_nl_error err;
 
 	if (c->nl || c->dry_run)
 		return KIPSEC_EXIT_OK;
-	if (kipsec_nl_open(&c->nl, &err))
-		return kipsec_cli_error("%s", err.msg);
+	if (kipsec_nl_open(&c->nl, &err)) {
+		c->nl_failed = true;
+		return kipsec_cli_error(c, "%s", err.msg);
+	}
 	return KIPSEC_EXIT_OK;
 }
 
@@ -37,6 +50,7 @@ static int kipsec_cli_nl_error(const struct kipsec_cli *c)
 {
 	const struct kipsec_nl_error *err = kipsec_nl_error(c->nl);
 
+	kipsec_cli_where(c, stderr);
 	if (err->attr[0] && err->extack)
 		fprintf(stderr, "Error: %s (attribute %s)\n", err->msg, err->attr);
 	else

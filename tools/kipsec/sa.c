@@ -397,7 +397,7 @@ static int kipsec_sa_request(struct kipsec_cli *c, uint8_t cmd,
 		ret = kipsec_show_list(c, &msgs, KIPSEC_A_SA);
 	} else if (!ret && reply && !c->dry_run) {
 		if (!msgs.n)
-			ret = kipsec_cli_error("no SA in the kernel's reply");
+			ret = kipsec_cli_error(c, "no SA in the kernel's reply");
 		else
 			ret = kipsec_show_list(c, &msgs, KIPSEC_A_SA);
 	}

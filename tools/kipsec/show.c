@@ -796,6 +796,7 @@ int kipsec_show_list(struct kipsec_cli *c, const struct kipsec_msgs *msgs,
 					kipsec_show_sock(stdout, "", tb[type]);
 		}
 		if (err) {
+			kipsec_cli_where(c, stderr);
 			fprintf(stderr, "Error: malformed %s in the kernel's reply, skipped\n",
 				type == KIPSEC_A_SA ? "SA" :
 				type == KIPSEC_A_POLICY ? "policy" : "socket");

@@ -88,10 +88,10 @@ int kipsec_stats_main(struct kipsec_cli *c, struct kipsec_args *a)
 		if (kipsec_attr_parse_msg(msgs.v[i], tb) || !tb[KIPSEC_A_STATS])
 			continue;
 		if (kipsec_stats_print(c, tb[KIPSEC_A_STATS]))
-			ret = kipsec_cli_error("malformed statistics in the kernel's reply");
+			ret = kipsec_cli_error(c, "malformed statistics in the kernel's reply");
 		goto out;
 	}
-	ret = kipsec_cli_error("no statistics in the kernel's reply");
+	ret = kipsec_cli_error(c, "no statistics in the kernel's reply");
 out:
 	kipsec_msgs_reset(&msgs);
 	return ret;

@@ -861,6 +861,98 @@ for h in "sock help" "natt help"; do
 	done
 done
 
+# --- -batch ----------------------------------------------------------------
+
+BATCH_DIR=$(mktemp -d /tmp/kipsec-cli-batch.XXXXXX)
+trap 'rm -rf "$BATCH_DIR"' EXIT
+B=$BATCH_DIR/b
+cat >"$B" <<'X'
+# null algorithms: quoted names, "" keys, a continued line
+
+sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 \
+	enc 'ecb(cipher_null)' "" auth digest_null "" flag insecure	# comment
+policy add src 10.0.0.1 dst 10.0.0.2 dir out action discard
+X
+
+# the requests of a batch are those of the same command lines
+want=$( (run sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1000 \
+	enc 'ecb(cipher_null)' "" auth digest_null "" flag insecure
+	run policy add src 10.0.0.1 dst 10.0.0.2 dir out action discard) 2>&1)
+for opt in "-batch" "-b" "--batch" "-j -force -batch"; do
+	got=$(run $opt "$B" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $opt $B (exit $rc)"
+		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
+	fi
+done
+got=$(run -batch - <"$B" 2>&1)
+if [ "$got" = "$want" ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: kipsec -batch - (stdin)"
+fi
+
+# expect_batch RC "OPTIONS" "STDERR" <<EOF  batch file  EOF: exit RC, STDERR
+# exactly (the file called F)
+expect_batch() {
+	local want_rc=$1 opts=$2 want=$3 got rc
+	cat >"$BATCH_DIR/F"
+	(cd "$BATCH_DIR" && KIPSEC_DEBUG_DUMP=dry $VALGRIND "$OLDPWD/$K" $opts \
+		-batch F >/dev/null 2>"$BATCH_DIR/err")
+	rc=$?
+	got=$(grep -v '^ \|^request ' "$BATCH_DIR/err")
+	if [ $rc -eq "$want_rc" ] && [ "$got" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: kipsec $opts -batch: want exit $want_rc, got $rc:"
+		diff <(echo "$want") <(echo "$got") | sed 's/^/    /'
+	fi
+}
+
+expect_batch 1 "" 'F:3: Error: invalid dir "sideways" (in, out or fwd)
+Command failed F:3' <<'X'
+policy add src 10.0.0.1 dst 10.0.0.2 dir out
+# line 2
+policy add src 10.0.0.1 dst 10.0.0.3 dir sideways
+policy add src 10.0.0.1 dst 10.0.0.4 dir out
+X
+expect_batch 1 "-force" 'F:3: Error: invalid dir "sideways" (in, out or fwd)
+Command failed F:3
+F:6: Error: unterminated quoted string
+Command failed F:6' <<'X'
+policy add src 10.0.0.1 dst 10.0.0.2 dir out
+# line 2
+policy add src 10.0.0.1 dst 10.0.0.3 dir sideways
+policy add src 10.0.0.1 \
+	dst 10.0.0.4 dir out
+sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 1 enc 'cbc(aes) 0x00
+policy add src 10.0.0.1 dst 10.0.0.5 dir out
+X
+expect_batch 1 "-force" 'F:1: Error: monitor runs until stopped: not in a batch
+Command failed F:1
+F:2: Error: natt listen runs until stopped: not in a batch
+Command failed F:2
+F:3: Error: options go before -batch, not on a line of the batch
+Command failed F:3
+F:4: Error: text right after a closing quote
+Command failed F:4' <<'X'
+monitor
+natt listen
+-j sa show
+sa add enc 'cbc(aes)'0x00
+X
+
+expect_error 1 'Error: cannot open "/nonexistent/kipsec.batch" for reading' "-batch /nonexistent/kipsec.batch"
+expect_error 1 'Error: missing value after "-batch"' "-batch"
+expect_error 1 'Error: unexpected "sa": -batch FILE takes the commands from FILE' "-batch $B sa show"
+expect_error 1 'Error: -force goes with -batch FILE' "-force sa show"
+
 # without the module (the usual case on a build host), a clear message
 if [ ! -d /sys/module/kipsec ]; then
 	got=$($VALGRIND "$K" sa show 2>&1)
@@ -871,6 +963,18 @@ if [ ! -d /sys/module/kipsec ]; then
 	else
 		fail=$((fail + 1))
 		echo "FAIL: without the module: exit $rc: $got"
+	fi
+	# a batch opens the socket once: without the module even -force stops
+	printf 'sa show\npolicy show\n' >"$BATCH_DIR/nomod"
+	got=$($VALGRIND "$K" -force -batch "$BATCH_DIR/nomod" 2>&1)
+	rc=$?
+	want="$BATCH_DIR/nomod:1: Error: kipsec module not loaded (family \"kipsec\" not found)
+Command failed $BATCH_DIR/nomod:1"
+	if [ $rc -eq 2 ] && [ "$got" = "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: batch without the module: exit $rc: $got"
 	fi
 fi
 

@@ -44,8 +44,9 @@ int kipsec_cli_unknown(const struct kipsec_cli *c, const char *word)
 	return KIPSEC_EXIT_USAGE;
 }
 
-int kipsec_cli_error(const char *fmt, ...)
+int kipsec_cli_error(const struct kipsec_cli *c, const char *fmt, ...)
 {
+	(void)c;
 	(void)fmt;
 	return KIPSEC_EXIT_ERROR;
 }
@@ -1140,6 +1141,195 @@ static void test_json(void)
 	free(out);
 }
 
+
+/* split a whole text as batch lines: the words of its first command, joined by | */
+static int batch_words(const char *text, char *out, size_t len,
+		       const char **error, unsigned long *first,
+		       unsigned long *last)
+{
+	struct kipsec_batch b = { 0 };
+	struct kipsec_args a;
+	size_t used = 0;
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret;
+
+	out[0] = '\0';
+	ret = kipsec_batch_read(&b, f);
+	*error = b.error;
+	*first = b.first;
+	*last = b.last;
+	if (ret == 1) {
+		kipsec_batch_args(&b, &a);
+		for (int i = 0; i < a.argc; i++)
+			used += snprintf(out + used, len - used, "%s%s",
+					 i ? "|" : "", a.argv[i]);
+		if (a.argv[a.argc])
+			ret = -99;	/* argv must end with NULL */
+	}
+	kipsec_batch_free(&b);
+	fclose(f);
+	return ret;
+}
+
+static void test_batch_split(void)
+{
+	static const struct {
+		const char *text, *words;
+		int ret;
+		unsigned long first, last;
+	} t[] = {
+		{ "sa show\n", "sa|show", 1, 1, 1 },
+		{ "  sa\t show  \r\n", "sa|show", 1, 1, 1 },
+		{ "sa show", "sa|show", 1, 1, 1 },	/* no newline at the end */
+		{ "\n", "", 1, 1, 1 },			/* blank: no words */
+		{ "# only a comment\n", "", 1, 1, 1 },
+		{ "sa show # a comment\n", "sa|show", 1, 1, 1 },
+		{ "sa show#comment\n", "sa|show", 1, 1, 1 },	/* as ip */
+		{ "enc 'cbc(aes)' 0x00\n", "enc|cbc(aes)|0x00", 1, 1, 1 },
+		{ "a \"x 'y' #z\" b\n", "a|x 'y' #z|b", 1, 1, 1 },
+		{ "key \"\" auth ''\n", "key||auth|", 1, 1, 1 },
+		{ "a 'b'# c\n", "a|b", 1, 1, 1 },
+		{ "it's\n", "it's", 1, 1, 1 },		/* quote inside a word */
+		{ "a\\b\n", "a\\b", 1, 1, 1 },		/* backslash inside */
+		{ "a b \\\n c d\n", "a|b|c|d", 1, 1, 2 },
+		{ "a b\\\nc d\n", "a|bc|d", 1, 1, 2 },	/* joined, no blank */
+		{ "a 'b \\\nc' d\n", "a|b c|d", 1, 1, 2 },	/* in quotes */
+		{ "a \\\n\\\n b\n", "a|b", 1, 1, 3 },
+		{ "a # b \\\nc\n", "a", 1, 1, 1 },	/* \ in a comment */
+		{ "a 'b\n", "", -EINVAL, 1, 1 },	/* unterminated */
+		{ "a 'b'c\n", "", -EINVAL, 1, 1 },	/* text after quote */
+		{ "a \\\n", "", -EINVAL, 1, 1 },	/* continuation at EOF */
+		{ "a \\", "", -EINVAL, 1, 1 },
+		{ "a 'b'c \\\n d\ne\n", "", -EINVAL, 1, 2 },	/* skips line 2 */
+		{ "", "", 0, 1, 0 },
+	};
+	const char *error;
+	unsigned long first, last;
+	char out[256];
+	int ret;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ret = batch_words(t[i].text, out, sizeof(out), &error, &first,
+				  &last);
+		CHECK(ret == t[i].ret && (ret != 1 || !strcmp(out, t[i].words)) &&
+		      first == t[i].first && last == t[i].last &&
+		      (ret != -EINVAL || error),
+		      "batch split \"%s\": ret %d words \"%s\" lines %lu-%lu",
+		      t[i].text, ret, out, first, last);
+	}
+	/* too many words */
+	{
+		char text[3 * KIPSEC_BATCH_ARGS + 8];
+		size_t n = 0;
+
+		for (int i = 0; i <= KIPSEC_BATCH_ARGS; i++)
+			n += sprintf(text + n, "w ");
+		strcpy(text + n, "\n");
+		ret = batch_words(text, out, sizeof(out), &error, &first, &last);
+		CHECK(ret == -E2BIG && error, "batch: too many words");
+	}
+}
+
+/* the fake command of test_batch_run: records, and fails on "fail" */
+static char batch_log[512];
+static int batch_cmd(struct kipsec_cli *c, struct kipsec_args *a)
+{
+	size_t used = strlen(batch_log);
+	const char *w;
+
+	snprintf(batch_log + used, sizeof(batch_log) - used, "%lu:", c->batch_line);
+	while ((w = kipsec_args_next(a))) {
+		used = strlen(batch_log);
+		snprintf(batch_log + used, sizeof(batch_log) - used, "%s,", w);
+		if (!strcmp(w, "fail"))
+			return KIPSEC_EXIT_USAGE;
+		if (!strcmp(w, "kfail"))
+			return KIPSEC_EXIT_ERROR;
+		if (!strcmp(w, "nosock")) {
+			c->nl_failed = true;
+			return KIPSEC_EXIT_ERROR;
+		}
+	}
+	used = strlen(batch_log);
+	snprintf(batch_log + used, sizeof(batch_log) - used, " ");
+	return KIPSEC_EXIT_OK;
+}
+
+/* run @text as a batch file; stderr goes to @err */
+static int batch_run(const char *text, bool force, char *err, size_t len)
+{
+	char path[] = "/tmp/kipsec-unit-XXXXXX";
+	struct kipsec_cli c = { 0 };
+	int fd = mkstemp(path), saved, ret;
+	FILE *e = tmpfile();
+	size_t n;
+
+	if (fd < 0 || !e || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -1;
+	close(fd);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(e), 2);
+	batch_log[0] = '\0';
+	ret = kipsec_batch_run(&c, path, force, batch_cmd);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(e);
+	n = fread(err, 1, len - 1, e);
+	err[n] = '\0';
+	fclose(e);
+	/* name-independent messages */
+	for (char *p; (p = strstr(err, path)); )
+		memmove(p + 1, p + strlen(path), strlen(p + strlen(path)) + 1), *p = 'F';
+	unlink(path);
+	return ret;
+}
+
+static void test_batch_run(void)
+{
+	const char *text = "a 1\n# c\n\nb \\\n fail\nc 3\nd kfail\ne 5\n";
+	char err[512];
+	int ret;
+
+	ret = batch_run(text, false, err, sizeof(err));
+	CHECK(ret == KIPSEC_EXIT_USAGE &&
+	      !strcmp(batch_log, "1:a,1, 4:b,fail,") &&
+	      !strcmp(err, "Command failed F:4\n"),
+	      "batch stops at the first failure: %d \"%s\" \"%s\"", ret,
+	      batch_log, err);
+
+	ret = batch_run(text, true, err, sizeof(err));
+	CHECK(ret == KIPSEC_EXIT_ERROR &&
+	      !strcmp(batch_log, "1:a,1, 4:b,fail,6:c,3, 7:d,kfail,8:e,5, ") &&
+	      !strcmp(err, "Command failed F:4\nCommand failed F:7\n"),
+	      "-force goes on, exits with the highest status: %d \"%s\" \"%s\"",
+	      ret, batch_log, err);
+
+	ret = batch_run("a 'x\nb\n", true, err, sizeof(err));
+	CHECK(ret == KIPSEC_EXIT_USAGE && !strcmp(batch_log, "2:b, ") &&
+	      !strcmp(err, "Command failed F:1\n"),
+	      "-force goes on after a line that cannot be split: %d \"%s\" \"%s\"",
+	      ret, batch_log, err);
+
+	ret = batch_run("a nosock\nb\n", true, err, sizeof(err));
+	CHECK(ret == KIPSEC_EXIT_ERROR && !strcmp(batch_log, "1:a,nosock,"),
+	      "no socket: even -force stops: %d \"%s\"", ret, batch_log);
+
+	ret = batch_run("monitor\nnatt listen\nnatt help\n-j sa show\nmonitor help\n",
+			true, err, sizeof(err));
+	CHECK(ret == KIPSEC_EXIT_USAGE &&
+	      !strcmp(batch_log, "3:natt,help, 5:monitor,help, ") &&
+	      !strcmp(err, "Command failed F:1\nCommand failed F:2\n"
+			   "Command failed F:4\n"),
+	      "monitor, natt listen and options refused: %d \"%s\" \"%s\"",
+	      ret, batch_log, err);
+
+	ret = batch_run("", false, err, sizeof(err));
+	CHECK(ret == KIPSEC_EXIT_OK && !batch_log[0] && !err[0],
+	      "empty batch: %d", ret);
+}
+
 int main(void)
 {
 	test_hex();
@@ -1158,6 +1348,8 @@ int main(void)
 	test_monitor_ike();
 	test_show_sock_encap();
 	test_json();
+	test_batch_split();
+	test_batch_run();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

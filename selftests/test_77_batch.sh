@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 600
+#
+# kipsec -batch FILE and -force, like ip -batch:
+#
+#  1. one process installs N policies and N SAs from one file, on one
+#     netlink socket (strace counts the sockets and the requests), and the
+#     kernel holds them all; the time per line is logged beside ip -batch
+#     installing as many XFRM policies and states
+#  2. quotes, "" keys, comments and backslash continuation reach the kernel
+#     as the words they stand for
+#  3. the first failed command stops the batch: the kernel's message and
+#     "Command failed FILE:LINE" name its line, the lines before it are
+#     applied and none after it; exit 2 (1 for a bad command line)
+#  4. -force reports each failure, applies every other line, exits 2
+#  5. monitor is refused in a batch
+. "$(dirname "$0")/lib.sh"
+
+require_kipsec
+
+N=${KIPSEC_BATCH_N:-2000}
+setup_ns A B C
+
+# count NS: "<SAs> <policies>" per kipsec stats
+count() {
+	local j
+	j=$(kip "$1" -j stats)
+	echo "$(json_get sa_count <<<"$j") $(json_get policy_count <<<"$j")"
+}
+
+# now_ms: a monotonic clock in milliseconds
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# ---- 1. N policies and N SAs from one file, in one process
+big=$TMPD/big.batch
+python3 - "$N" "$ALGO" "$KEY_A" >"$big" <<'EOF'
+import sys
+n, algo, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+for i in range(n):
+    print(f"policy add src 10.1.{i // 250}.{i % 250} dst 10.2.0.0/24 "
+          f"proto tcp dport {1000 + i} dir out action discard")
+    print(f"sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi {0x10000 + i} "
+          f"aead '{algo}' {key} 128")
+EOF
+log "kipsec -batch: $N policies and $N SAs ($((2 * N)) lines)"
+t0=$(now_ms)
+kip "$A" -batch "$big"
+rc=$?
+t1=$(now_ms)
+check_eq "batch of $((2 * N)) lines exits 0" "$rc" 0
+check_eq "every SA and policy installed (SAs, policies)" "$(count "$A")" "$N $N"
+kms=$((t1 - t0))
+log "kipsec -batch: $kms ms for $((2 * N)) lines, $((kms * 1000 / (2 * N))) us a line"
+pol_json=$(kip "$A" -j policy show)
+check_eq "policy dump holds $N policies" \
+	"$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$pol_json")" "$N"
+
+# the same file again, traced: one netlink socket, one request a line
+# (plus the family lookup); every add fails (exists), -force goes on
+if command -v strace >/dev/null 2>&1; then
+	head -n 200 "$big" >"$TMPD/200.batch"
+	nsx "$A" strace -f -qq -e trace=socket,sendto,sendmsg -o "$TMPD/strace.log" \
+		"$KIPSEC" -force -batch "$TMPD/200.batch" >/dev/null 2>"$TMPD/200.err"
+	check_eq "200 lines: one netlink socket" \
+		"$(grep -c 'socket(AF_NETLINK' "$TMPD/strace.log")" 1
+	check_eq "200 lines: 201 requests (family lookup + one a line)" \
+		"$(grep -cE '^[0-9]+ +(sendto|sendmsg)\(' "$TMPD/strace.log")" 201
+	check_eq "200 lines, all existing: 200 failures reported" \
+		"$(grep -c '^Command failed ' "$TMPD/200.err")" 200
+else
+	log "strace is not installed: socket count not checked"
+fi
+
+# native XFRM in the same boot, for the ratio
+if modprobe -q xfrm_user 2>/dev/null && ip xfrm state list >/dev/null 2>&1; then
+	python3 - "$N" "$ALGO" "$KEY_A" >"$TMPD/xfrm.batch" <<'EOF'
+import sys
+n, algo, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+for i in range(n):
+    print(f"xfrm policy add src 10.1.{i // 250}.{i % 250} dst 10.2.0.0/24 "
+          f"proto tcp dport {1000 + i} dir out action block")
+    print(f"xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi {0x10000 + i} "
+          f"aead '{algo}' {key} 128")
+EOF
+	t0=$(now_ms)
+	ip -n "$C" -batch "$TMPD/xfrm.batch"
+	rc=$?
+	t1=$(now_ms)
+	xms=$((t1 - t0))
+	log "ip -batch (XFRM): rc $rc, $xms ms for $((2 * N)) lines, $((xms * 1000 / (2 * N))) us a line"
+	[ "$xms" -gt 0 ] && log "kipsec/ip time ratio: $(python3 -c "print(round($kms / $xms, 2))")"
+else
+	log "no XFRM netlink: no ip -batch comparison"
+fi
+
+# ---- 2. the words of a line
+cat >"$TMPD/words.batch" <<EOF
+# a comment, then a blank line
+
+sa add src 10.0.0.1 dst 10.0.0.3 proto esp spi 0x100 \\
+	enc 'ecb(cipher_null)' "" auth digest_null "" flag insecure   # null keys
+policy add src 10.3.0.1 dst "10.4.0.0/16" dir in \\
+priority 7 action discard
+EOF
+kip "$B" -batch "$TMPD/words.batch"
+check_eq "comments, quotes, empty keys, continuation: exit 0" "$?" 0
+sa=$(kip "$B" -j sa show)
+check_eq "quoted algorithm name and empty key arrive" \
+	"$(json_get '0.enc.name' <<<"$sa") $(json_get '0.auth.name' <<<"$sa")" \
+	"ecb(cipher_null) digest_null"
+pol=$(kip "$B" -j policy show)
+check_eq "continued line: priority on the next line arrives" \
+	"$(json_get '0.priority' <<<"$pol") $(json_get '0.dir' <<<"$pol")" "7 in"
+nsx "$B" "$KIPSEC" sa flush
+nsx "$B" "$KIPSEC" policy flush
+
+# ---- 3. a failing line stops the batch
+bad=$TMPD/bad.batch
+{
+	echo "# lines 2-5: four SAs"
+	for i in 1 2 3 4; do
+		echo "sa add src 10.0.0.1 dst 10.0.0.9 proto esp spi $((0x200 + i)) aead '$ALGO' $KEY_A 128"
+	done
+	echo "sa add src 10.0.0.1 dst 10.0.0.9 proto esp spi 0x202 aead '$ALGO' $KEY_B 128"
+	for i in 5 6 7; do
+		echo "sa add src 10.0.0.1 dst 10.0.0.9 proto esp spi $((0x200 + i)) aead '$ALGO' $KEY_A 128"
+	done
+} >"$bad"
+err=$(kip "$B" -batch "$bad" 2>&1 >/dev/null)
+rc=$?
+check_eq "kernel refusal in a batch: exit 2" "$rc" 2
+check_contains "the kernel's message, prefixed by FILE:LINE" "$err" \
+	"$bad:6: Error: an SA with this destination, SPI and protocol exists (attribute sa.spi)"
+check_contains "Command failed FILE:LINE" "$err" "Command failed $bad:6"
+check_eq "the 4 lines before applied, none after" "$(count "$B")" "4 0"
+
+# a bad command line stops it the same way, with exit 1
+nsx "$B" "$KIPSEC" sa flush
+sed -i '6s/spi 0x202/spi 0xzz/' "$bad"
+err=$(kip "$B" -batch "$bad" 2>&1 >/dev/null)
+rc=$?
+check_eq "bad command line in a batch: exit 1" "$rc" 1
+check_contains "the parser's message, prefixed by FILE:LINE" "$err" "$bad:6: Error: invalid SPI"
+check_eq "the 4 lines before applied, none after" "$(count "$B")" "4 0"
+
+# ---- 4. -force goes on
+nsx "$B" "$KIPSEC" sa flush
+sed -i '6s/spi 0xzz/spi 0x202/' "$bad"
+err=$(kip "$B" -force -batch "$bad" 2>&1 >/dev/null)
+rc=$?
+check_eq "-force with a failure: exit 2" "$rc" 2
+check_eq "-force: one failure reported" "$(grep -c '^Command failed ' <<<"$err") $(grep -o 'Command failed .*' <<<"$err")" \
+	"1 Command failed $bad:6"
+check_eq "-force: every other line applied" "$(count "$B")" "7 0"
+
+# ---- 5. monitor never ends: refused
+err=$(echo monitor | kip "$B" -batch - 2>&1 >/dev/null)
+rc=$?
+check_eq "monitor in a batch: exit 1" "$rc" 1
+check_contains "monitor in a batch: why" "$err" "-:1: Error: monitor runs until stopped: not in a batch"
+
+ksft_exit
