@@ -305,6 +305,7 @@ scale() {
 			[ "$n" -gt "$have" ] || continue
 			f=$TMPD/gen.$impl
 			gen "$what" "$impl" "$have" "$n" >"$f"
+			say "$section $what: $impl installs $have..$n"
 			if ! ok=$(load "$impl" "$(ns_a "${impl}_null")" "$f"); then
 				dead[$impl]=1
 				if [ "$ok" = nobatch ]; then
