@@ -474,19 +474,20 @@ void kipsec_spd_remove(struct kipsec_spd *spd, struct kipsec_policy *pol)
 	list_del_rcu(&pol->list);
 	xa_erase(&spd->byindex, pol->index);
 	spd->count--;
-	call_rcu(&pol->rcu, kipsec_policy_free_rcu);
 
 	if (list_empty(&node->pols)) {
 		rhashtable_remove_fast(&shape->nodes, &node->hnode,
 				       kipsec_spd_node_params);
 		kfree_rcu(node, rcu);
 	}
-	if (--shape->count)
-		return;
-	/* no memory: the empty shape stays until the next rebuild */
-	new = kipsec_spd_shapes_build(arr, NULL, 0);
-	if (new)
-		kipsec_spd_shapes_publish(spd, pol->dir, arr, new);
+	if (!--shape->count) {
+		/* no memory: the empty shape stays until the next rebuild */
+		new = kipsec_spd_shapes_build(arr, NULL, 0);
+		if (new)
+			kipsec_spd_shapes_publish(spd, pol->dir, arr, new);
+	}
+	/* last: we are no RCU reader, the policy may go any time after */
+	call_rcu(&pol->rcu, kipsec_policy_free_rcu);
 }
 
 bool kipsec_sel_equal(const struct kipsec_sel *a, const struct kipsec_sel *b)
