@@ -14,7 +14,7 @@
 #     pings): the lowest priority wins, whatever the order they came in
 #  2. deleting the winner hands over to the next priority, down to none
 #  3. equal priority in two shapes: the policy added first wins, both orders
-#  4. a few hundred non-matching policies, most of them with a better
+#  4. about a thousand non-matching policies, most of them with a better
 #     priority and many sharing a shape or even a key with the matching
 #     ones, change none of the answers
 . "$(dirname "$0")/lib.sh"
@@ -51,29 +51,35 @@ del() {	# del PRIO SELECTOR...
 		fail "delete policy priority $prio: $*"
 }
 
+# policies_to FILE: the JSON policy dump (too large for an argument)
+policies_to() {
+	kip "$A" -j policy show >"$TMPD/$1"
+}
+
 # grown BEFORE AFTER: "PRIO ACTION" of each policy whose packet counter grew
+# between the two dumps (files in $TMPD)
 grown() {
 	python3 -c '
 import json, sys
-b = {p["index"]: p["packets"] for p in json.loads(sys.argv[1])}
-a = json.loads(sys.argv[2])
+b = {p["index"]: p["packets"] for p in json.load(open(sys.argv[1]))}
+a = json.load(open(sys.argv[2]))
 print(" ".join("%d %s" % (p["priority"], p["action"]) for p in a
-               if p["packets"] > b.get(p["index"], 0)))' "$1" "$2"
+               if p["packets"] > b.get(p["index"], 0)))' "$TMPD/$1" "$TMPD/$2"
 }
 
 # udp_winner PORT: send one datagram A -> B:PORT; print which policies
 # counted it and whether it arrived: "10 discard dropped", " delivered"...
 udp_winner() {
-	local before after got
+	local got
 
-	before=$(kip "$A" -j policy show)
+	policies_to before
 	udp_recv_start w "$B" "$1" || { echo "no receiver"; return; }
 	udp_send "$A" $B_IP "$1" "to-$1" >/dev/null
 	udp_recv_wait w
 	got=dropped
 	[ "$(udp_received w)" != "to-$1" ] || got=delivered
-	after=$(kip "$A" -j policy show)
-	echo "$(grown "$before" "$after") $got"
+	policies_to after
+	echo "$(grown before after) $got"
 }
 
 # ------------------------------------------------- 1. lowest priority wins
@@ -88,10 +94,10 @@ add 1 discard $P_ICMP
 check_eq "UDP :7000 -> proto+dport (10, discard)" "$(udp_winner 7000)" "10 discard dropped"
 check_eq "UDP :7001 -> proto+range (20, bypass)" "$(udp_winner 7001)" "20 bypass delivered"
 check_eq "UDP :9000 -> host pair (30, discard)" "$(udp_winner 9000)" "30 discard dropped"
-before=$(kip "$A" -j policy show)
+policies_to before
 check "ping A -> B: echo requests discarded by the ICMP type policy" ping_none "$A" $B_IP
 check_eq "only the ICMP type 8 policy (1) counted the pings" \
-	"$(grown "$before" "$(kip "$A" -j policy show)")" "1 discard"
+	"$(policies_to after && grown before after)" "1 discard"
 del 1 $P_ICMP
 
 # ------------------------------------------------ 2. deletion hands over
