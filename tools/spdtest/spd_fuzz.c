@@ -15,6 +15,7 @@ static int nlive;
 static struct kipsec_spd spd;
 
 static u32 rnd(u32 n) { return (u32)rand() % n; }
+static int sparse;	/* odd seeds: specific selectors, lookups mostly miss */
 static const u8 plens4[] = { 0, 8, 16, 24, 30, 31, 32 };
 static const u8 plens6[] = { 0, 64, 120, 128 };
 static const u8 protos[] = { 0, 0, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 };
@@ -38,21 +39,21 @@ static void rnd_sel(struct kipsec_sel *s)
 	rnd_addr(&s->src, s->family);
 	rnd_addr(&s->dst, s->family);
 	if (s->family == AF_INET) {
-		s->src_plen = plens4[rnd(sizeof(plens4))];
-		s->dst_plen = plens4[rnd(sizeof(plens4))];
+		s->src_plen = plens4[sparse ? 3 + rnd(4) : rnd(sizeof(plens4))];
+		s->dst_plen = plens4[sparse ? 3 + rnd(4) : rnd(sizeof(plens4))];
 	} else {
 		s->src_plen = plens6[rnd(sizeof(plens6))];
 		s->dst_plen = plens6[rnd(sizeof(plens6))];
 	}
 	kipsec_addr_mask(&s->src, s->family, s->src_plen);
 	kipsec_addr_mask(&s->dst, s->family, s->dst_plen);
-	s->proto = protos[rnd(sizeof(protos))];
+	s->proto = protos[sparse ? 2 + rnd(4) : rnd(sizeof(protos))];
 	s->sport_min = 0; s->sport_max = 0xffff;
 	s->dport_min = 0; s->dport_max = 0xffff;
 	s->icmp_type = s->icmp_code = -1;
 	if (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP) {
 		switch (rnd(4)) {
-		case 0: s->dport_min = s->dport_max = rnd(4); break;
+		case 0: s->dport_min = s->dport_max = rnd(sparse ? 8 : 4); break;
 		case 1: s->dport_min = rnd(3); s->dport_max = s->dport_min + rnd(3); break;
 		case 2: s->sport_min = s->sport_max = rnd(3); break;
 		}
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 	long iters = argc > 1 ? atol(argv[1]) : 200000;
 	long lookups = 0, hits = 0, fails = 0;
 	srand(argc > 2 ? atoi(argv[2]) : 1);
+	sparse = (argc > 2 ? atoi(argv[2]) : 1) % 2;
 	kipsec_spd_init(&spd);
 	for (long it = 0; it < iters; it++) {
 		int op = rnd(10);
