@@ -22,7 +22,11 @@
  * up (one hash, one bucket) and takes the first policy of the node that
  * matches; the best over all shapes wins.  The cost is O(shapes), not
  * O(policies): 100k host-pair policies are one shape, src-any policies to
- * /16../32 destinations with single ports or ranges at most 34.  Shapes sit
+ * /16../32 destinations with single ports or ranges at most 34, and a
+ * shape with a protocol is skipped with one bit test when no policy of it
+ * accepts the packet's destination port (a 64 Kibit map set on insert,
+ * cleared only with the shape: stale bits cost a useless hash lookup,
+ * never a wrong answer).  Shapes sit
  * in a copy-on-write array sorted by a lower bound of their policies'
  * priorities, so the walk stops at the first shape whose bound is worse
  * than the best match found.  The bound only goes down while the shape
@@ -42,11 +46,13 @@
  * the next rebuild or kipsec_spd_destroy()).
  *
  * Memory: the policy itself gains nothing; a node (~80 bytes) per distinct
- * key, and a shape (an rhashtable, a few hundred bytes) per distinct mask.
+ * key, and a shape (an rhashtable, a few hundred bytes, plus 8 KiB of port
+ * map when it has a protocol) per distinct mask.
  * The classic weakness of tuple-space search is a set of selectors using
  * very many distinct masks (every prefix length pair): the lookup is then
  * linear in the number of masks, never in the number of policies.
  */
+#include <linux/bitmap.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
@@ -115,6 +121,10 @@ struct kipsec_spd_mask {
  *	readers use the copy in the array)
  * @free_work: destroys @nodes after the grace period that follows the
  *	shape's removal from the array
+ * @dports: shapes with a protocol: every destination port some policy of
+ *	the shape accepts has its bit set (before the policy is linked); bits
+ *	are never cleared, so a clear bit proves no policy can match.  NULL
+ *	for shapes without a protocol.
  */
 struct kipsec_spd_shape {
 	struct rhashtable nodes;
@@ -122,6 +132,7 @@ struct kipsec_spd_shape {
 	u32 count;
 	u32 bound;
 	struct rcu_work free_work;
+	unsigned long *dports;
 };
 
 /**
@@ -214,6 +225,7 @@ static void kipsec_spd_shape_free_work(struct work_struct *work)
 
 	WARN_ON(shape->count);
 	rhashtable_destroy(&shape->nodes);
+	bitmap_free(shape->dports);
 	kfree(shape);
 }
 
@@ -225,7 +237,15 @@ kipsec_spd_shape_alloc(const struct kipsec_spd_mask *m)
 	shape = kzalloc(sizeof(*shape), GFP_KERNEL);
 	if (!shape)
 		return NULL;
+	if (m->proto) {
+		shape->dports = bitmap_zalloc(65536, GFP_KERNEL);
+		if (!shape->dports) {
+			kfree(shape);
+			return NULL;
+		}
+	}
 	if (rhashtable_init(&shape->nodes, &kipsec_spd_node_params)) {
+		bitmap_free(shape->dports);
 		kfree(shape);
 		return NULL;
 	}
@@ -421,6 +441,10 @@ int kipsec_spd_insert(struct kipsec_spd *spd, struct kipsec_policy *pol)
 	if (err < 0)
 		goto err_new;
 	pol->seq = ++spd->next_seq;
+	/* seen by a reader that sees the policy: list_add_tail_rcu() orders */
+	if (shape->dports)
+		bitmap_set(shape->dports, pol->sel.dport_min,
+			   pol->sel.dport_max - pol->sel.dport_min + 1);
 
 	/* before the first policy of a higher number: ties keep their order */
 	list_for_each_entry(pos, &node->pols, list) {
@@ -451,6 +475,7 @@ err_shape:
 	if (new_shape) {
 		/* never published: no reader saw it */
 		rhashtable_destroy(&shape->nodes);
+		bitmap_free(shape->dports);
 		kfree(shape);
 	}
 	return err;
@@ -593,6 +618,7 @@ struct kipsec_policy *kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 					const struct kipsec_flow *fl)
 {
 	const struct kipsec_spd_shapes *arr = rcu_dereference(spd->shapes[dir]);
+	struct kipsec_spd_shape *shape;
 	struct kipsec_policy *pol, *best = NULL;
 	const struct kipsec_spd_node *node;
 	struct kipsec_spd_key k;
@@ -604,10 +630,13 @@ struct kipsec_policy *kipsec_spd_lookup(struct kipsec_spd *spd, u8 dir,
 		/* no policy of this shape or the next ones can win */
 		if (best && slot->bound > best->priority)
 			break;
+		shape = slot->shape;
 		if (slot->family != fl->family ||
-		    !kipsec_spd_key_of_flow(&k, &slot->shape->mask, fl))
+		    (fl->has_ports && shape->dports &&
+		     !test_bit(fl->dport, shape->dports)) ||
+		    !kipsec_spd_key_of_flow(&k, &shape->mask, fl))
 			continue;
-		node = rhashtable_lookup(&slot->shape->nodes, &k,
+		node = rhashtable_lookup(&shape->nodes, &k,
 					 kipsec_spd_node_params);
 		if (!node)
 			continue;

@@ -12,7 +12,7 @@ mkdir -p "$tmp/inc/linux" "$tmp/inc/net"
 for h in linux/icmp.h linux/icmpv6.h linux/ipv6.h linux/ip.h linux/rhashtable.h \
 	 linux/skbuff.h linux/slab.h linux/sort.h linux/kipsec.h net/ip.h net/ipv6.h \
 	 net/ndisc.h linux/list.h linux/percpu.h linux/rcupdate.h linux/timekeeping.h \
-	 linux/xarray.h linux/in.h linux/in6.h linux/socket.h linux/string.h compat.h; do
+	 linux/xarray.h linux/bitmap.h linux/in.h linux/in6.h linux/socket.h linux/string.h compat.h; do
 	: >"$tmp/inc/$h"
 done
 printf 'struct kipsec_tmpl { int x; };\nextern struct workqueue_struct *kipsec_wq;\n' >"$tmp/inc/sad.h"

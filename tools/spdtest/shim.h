@@ -95,3 +95,10 @@ static inline void ipv6_addr_prefix(struct in6_addr *pfx, const struct in6_addr 
 static inline bool ipv6_prefix_equal(const struct in6_addr *a, const struct in6_addr *b, int plen)
 { struct in6_addr x, y; ipv6_addr_prefix(&x, a, plen); ipv6_addr_prefix(&y, b, plen); return !memcmp(&x, &y, 16); }
 #define ICMPV6_MGM_QUERY 130
+#define BITS_PER_LONG_ (8 * sizeof(unsigned long))
+#define bitmap_zalloc(n, f) (failnow() ? NULL : calloc(((n) + BITS_PER_LONG_ - 1) / BITS_PER_LONG_, sizeof(unsigned long)))
+#define bitmap_free free
+static inline void bitmap_set(unsigned long *m, unsigned int start, unsigned int len)
+{ for (unsigned int i = start; i < start + len; i++) m[i / BITS_PER_LONG_] |= 1UL << (i % BITS_PER_LONG_); }
+static inline bool test_bit(unsigned int i, const unsigned long *m)
+{ return m[i / BITS_PER_LONG_] >> (i % BITS_PER_LONG_) & 1; }
