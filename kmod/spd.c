@@ -441,7 +441,15 @@ int kipsec_spd_insert(struct kipsec_spd *spd, struct kipsec_policy *pol)
 	if (err < 0)
 		goto err_new;
 	pol->seq = ++spd->next_seq;
-	/* seen by a reader that sees the policy: list_add_tail_rcu() orders */
+	/*
+	 * The bound and the port map are in place before the policy can be
+	 * found (list_add_tail_rcu() orders), so that a reader never skips
+	 * the shape for a policy it could see.
+	 */
+	if (new) {
+		shape->bound = min(pol->priority, shape->bound);
+		kipsec_spd_shapes_publish(spd, pol->dir, arr, new);
+	}
 	if (shape->dports)
 		bitmap_set(shape->dports, pol->sel.dport_min,
 			   pol->sel.dport_max - pol->sel.dport_min + 1);
@@ -457,10 +465,6 @@ int kipsec_spd_insert(struct kipsec_spd *spd, struct kipsec_policy *pol)
 linked:
 	shape->count++;
 	spd->count++;
-	if (new) {
-		shape->bound = min(pol->priority, shape->bound);
-		kipsec_spd_shapes_publish(spd, pol->dir, arr, new);
-	}
 	return 0;
 
 err_new:
