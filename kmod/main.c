@@ -116,9 +116,9 @@ static void __exit kipsec_exit(void)
 {
 	kipsec_nl_unregister();
 	unregister_pernet_subsys(&kipsec_net_ops);
-	/* policy frees and the grace periods of SA frees ... */
+	/* policy frees and the grace periods of SA and SPD shape frees ... */
 	rcu_barrier();
-	/* ... then the SA frees themselves */
+	/* ... then the SA and shape frees themselves */
 	destroy_workqueue(kipsec_wq);
 }
 

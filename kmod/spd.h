@@ -53,7 +53,8 @@ struct kipsec_policy_stats {
 
 /**
  * struct kipsec_policy - one SPD entry
- * @list: node in kipsec_spd.dir[@dir], sorted by (@priority, @seq); RCU
+ * @list: in the list of its classifier node (the policies of @dir with
+ *	the same shape and key, see spd.c), sorted by (@priority, @seq); RCU
  * @rcu: frees the policy after readers are done
  * @sel: the traffic it applies to
  * @tmpl: the SA it wants (action protect only)
@@ -87,16 +88,19 @@ struct kipsec_policy {
 	unsigned long acquire_next;
 };
 
+struct kipsec_spd_shapes;
+
 /**
  * struct kipsec_spd - SPD of a namespace
- * @dir: one ordered list per direction (RCU readers, writers kn->lock)
+ * @shapes: per direction, the classifier's shapes (spd.c): an array
+ *	replaced whole by writers (kn->lock), read under RCU; NULL = none
  * @byindex: every policy by index, for get/delete/dump
  * @next_index: cursor of the index allocator
  * @next_seq: insertion counter
  * @count: number of policies
  */
 struct kipsec_spd {
-	struct list_head dir[KIPSEC_NR_DIRS];
+	struct kipsec_spd_shapes __rcu *shapes[KIPSEC_NR_DIRS];
 	struct xarray byindex;
 	u32 next_index;
 	u64 next_seq;
