@@ -4,6 +4,9 @@
 #   make deps             install the Debian packages the build and VM need
 #   make check [KVER=]    build per kernel and run selftests/ in a VM
 #   make demo [KVER=]     same, running tools/demo.sh
+#   make bench [QUICK=1] [KVER=]   kipsec vs XFRM, WireGuard and plaintext
+#                         in one VM boot (tools/bench/run; build/bench/,
+#                         Documentation/performance.md)
 #   make strongswan-plugin          charon's kernel-kipsec plugin, against the
 #                                   installed strongSwan's source (build/)
 #   make install-strongswan-plugin  install it and its strongswan.d snippet
@@ -19,8 +22,9 @@ KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),$(lastword $(shell
 KVER ?=
 TESTS ?=
 W ?=
+QUICK ?=
 
-.PHONY: all module tools deps check demo clean strongswan-plugin \
+.PHONY: all module tools deps check demo bench clean strongswan-plugin \
 	install-strongswan-plugin
 # deps must finish before anything compiles (it may install the compiler);
 # the sub-makes still run in parallel with -j.
@@ -52,6 +56,9 @@ check: deps tools strongswan-plugin
 
 demo: deps tools
 	@KVER='$(KVER)' W='$(W)' tools/check --demo
+
+bench: deps tools
+	@KVER='$(KVER)' QUICK='$(QUICK)' W='$(W)' tools/bench/run
 
 clean:
 	$(if $(KDIR),-$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
