@@ -132,6 +132,7 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 	struct kipsec_rx_mark *m;
 	struct kipsec_sa *sa = NULL;
 	struct kipsec_hdr_pos pos;
+	struct kipsec_sa_pair pair;
 	struct kipsec_flow fl;
 	u8 proto, dir;
 
@@ -185,9 +186,10 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	default:
 		/* another host behind the NAT of a transport-mode SA's peer */
+		kipsec_sad_out_pair(&pol->tmpl, &fl, &pair);
 		if (pol->tmpl.mode == KIPSEC_MODE_TRANSPORT &&
 		    kipsec_natflow_clear_in(kn, kipsec_sad_find_out(&kn->sad,
-						&pol->tmpl, &fl), &fl)) {
+						&pol->tmpl, &pair), &fl)) {
 			kipsec_stats_inc(kn, KIPSEC_STAT_RX_NAT_SHARED);
 			return NF_ACCEPT;
 		}

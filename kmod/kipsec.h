@@ -71,10 +71,14 @@ static inline struct kipsec_net *kipsec_net(const struct net *net)
 	return net_generic(net, kipsec_net_id);
 }
 
-/* Called under kn->lock after every change of the SAD or SPD. */
+/*
+ * Called under kn->lock after every change of the SAD or SPD.  Release:
+ * whoever reads the new generation (acquire) sees the change (output.c's
+ * SA hints rely on it).
+ */
 static inline void kipsec_net_changed(struct kipsec_net *kn)
 {
-	WRITE_ONCE(kn->gen, kn->gen + 1);
+	smp_store_release(&kn->gen, kn->gen + 1);
 }
 
 static inline void kipsec_inflight_get(struct kipsec_net *kn)

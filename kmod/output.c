@@ -184,6 +184,56 @@ drop:
 	kipsec_sa_put(sa);
 }
 
+/*
+ * What a protect policy last sent with: the SAD's answer for one pair of
+ * endpoints, right as long as the SAD has not changed since (kn->gen, bumped
+ * after every change).  It spares each packet the walk over every SA between
+ * the endpoints (kipsec_sad_find_out()), which a gateway with many SAs to
+ * one peer would pay.  @sa holds no reference: while @gen is current, the SA
+ * has not been removed, and readers reach it under RCU.
+ */
+struct kipsec_sa_hint {
+	struct rcu_head rcu;
+	struct kipsec_sa *sa;		/* NULL: no SA (acquire) */
+	u32 gen;
+	struct kipsec_sa_pair pair;
+};
+
+/* The SA @pol's template selects for @fl, or NULL.  RCU read side. */
+static struct kipsec_sa *kipsec_output_sa(struct kipsec_net *kn,
+					  struct kipsec_policy *pol,
+					  const struct kipsec_flow *fl)
+{
+	struct kipsec_sa_hint *h, *old;
+	struct kipsec_sa_pair pair;
+	struct kipsec_sa *sa;
+	u32 gen;
+
+	/* the generation first: a change after it makes the hint stale */
+	gen = smp_load_acquire(&kn->gen);
+	kipsec_sad_out_pair(&pol->tmpl, fl, &pair);
+	h = rcu_dereference(pol->sa_hint);
+	if (h && h->gen == gen && !memcmp(&h->pair, &pair, sizeof(pair))) {
+		sa = h->sa;
+		/* a hard lifetime ends an SA without a change of generation */
+		if (!sa || !READ_ONCE(sa->dead))
+			return sa;
+	}
+
+	sa = kipsec_sad_find_out(&kn->sad, &pol->tmpl, &pair);
+	/* no hint if memory is short: the next packet looks again */
+	h = kmalloc(sizeof(*h), GFP_ATOMIC);
+	if (h) {
+		h->sa = sa;
+		h->gen = gen;
+		h->pair = pair;
+		old = unrcu_pointer(xchg(&pol->sa_hint, RCU_INITIALIZER(h)));
+		if (old)
+			kfree_rcu(old, rcu);
+	}
+	return sa;
+}
+
 static unsigned int kipsec_output_policy(struct kipsec_net *kn,
 					 struct sk_buff *skb, bool forwarded)
 {
@@ -208,7 +258,7 @@ static unsigned int kipsec_output_policy(struct kipsec_net *kn,
 		return NF_DROP;
 	}
 
-	sa = kipsec_sad_find_out(&kn->sad, &pol->tmpl, &fl);
+	sa = kipsec_output_sa(kn, pol, &fl);
 	if (!sa || !kipsec_sa_hold(sa)) {
 		/* like XFRM with larval_drop: drop, and ask IKE for an SA */
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NO_SA);

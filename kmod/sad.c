@@ -214,32 +214,42 @@ bool kipsec_sa_matches_tmpl(const struct kipsec_sa *sa,
 }
 
 /*
- * The SA to send @fl with, for a protect policy's template: a valid SA
- * between the template's endpoints (transport mode: the packet's, where
- * the template leaves them open) that the template accepts.  Where several
- * qualify (a rekey in progress), the newest wins.  RCU read side.
+ * The endpoints of the SA a protect policy's template selects for @fl:
+ * the template's, where it names them, else the packet's (transport mode).
+ */
+void kipsec_sad_out_pair(const struct kipsec_tmpl *t,
+			 const struct kipsec_flow *fl, struct kipsec_sa_pair *pair)
+{
+	u8 family = t->family ? t->family : fl->family;
+
+	memset(pair, 0, sizeof(*pair));
+	pair->family = family;
+	pair->proto = t->proto;
+	if (t->family && !kipsec_addr_any(&t->src, family))
+		pair->saddr = t->src;
+	else
+		pair->saddr = fl->saddr;
+	if (t->family && !kipsec_addr_any(&t->dst, family))
+		pair->daddr = t->dst;
+	else
+		pair->daddr = fl->daddr;
+}
+
+/*
+ * The SA to send with, for a protect policy's template: a valid SA between
+ * the endpoints @pair (kipsec_sad_out_pair()) that the template accepts.
+ * Where several qualify (a rekey in progress), the newest wins.  This walks
+ * every SA between the two endpoints; the packet path asks a policy's
+ * remembered answer first (output.c).  RCU read side.
  */
 struct kipsec_sa *kipsec_sad_find_out(struct kipsec_sad *sad,
 				      const struct kipsec_tmpl *t,
-				      const struct kipsec_flow *fl)
+				      const struct kipsec_sa_pair *pair)
 {
 	struct kipsec_sa *sa, *best = NULL;
-	struct kipsec_sa_pair pair = {};
 	struct rhlist_head *list, *pos;
-	u8 family = t->family ? t->family : fl->family;
 
-	pair.family = family;
-	pair.proto = t->proto;
-	if (t->family && !kipsec_addr_any(&t->src, family))
-		pair.saddr = t->src;
-	else
-		pair.saddr = fl->saddr;
-	if (t->family && !kipsec_addr_any(&t->dst, family))
-		pair.daddr = t->dst;
-	else
-		pair.daddr = fl->daddr;
-
-	list = rhltable_lookup(&sad->bypair, &pair, kipsec_bypair_params);
+	list = rhltable_lookup(&sad->bypair, pair, kipsec_bypair_params);
 	rhl_for_each_entry_rcu(sa, pos, list, bypair) {
 		if (sa->state != KIPSEC_SA_STATE_VALID || READ_ONCE(sa->dead))
 			continue;

@@ -234,9 +234,11 @@ void kipsec_sad_remove(struct kipsec_sad *sad, struct kipsec_sa *sa);
 
 struct kipsec_sa *kipsec_sad_lookup(struct kipsec_sad *sad,
 				    const struct kipsec_sa_key *key);
+void kipsec_sad_out_pair(const struct kipsec_tmpl *t,
+			 const struct kipsec_flow *fl, struct kipsec_sa_pair *pair);
 struct kipsec_sa *kipsec_sad_find_out(struct kipsec_sad *sad,
 				      const struct kipsec_tmpl *t,
-				      const struct kipsec_flow *fl);
+				      const struct kipsec_sa_pair *pair);
 bool kipsec_sa_has_limits(const struct kipsec_sa *sa);
 bool kipsec_sa_matches_tmpl(const struct kipsec_sa *sa,
 			    const struct kipsec_tmpl *t);

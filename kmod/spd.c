@@ -377,6 +377,8 @@ struct kipsec_policy *kipsec_policy_alloc(void)
 
 void kipsec_policy_free(struct kipsec_policy *pol)
 {
+	/* readers are done with the policy, and so with its hint */
+	kfree(rcu_dereference_protected(pol->sa_hint, true));
 	free_percpu(pol->stats);
 	kfree(pol);
 }

@@ -46,6 +46,8 @@ struct kipsec_sel {
 	s16 icmp_code;
 };
 
+struct kipsec_sa_hint;
+
 struct kipsec_policy_stats {
 	u64 packets;
 	u64 bytes;
@@ -69,8 +71,11 @@ struct kipsec_policy_stats {
  *	path, racy but monotonic enough for idle timers)
  * @acquire_next: jiffies before which no ACQUIRE event is sent again
  *	(acquire.c; packet path, cmpxchg)
+ * @sa_hint: the SA this protect policy last sent with (output.c; packet
+ *	path, replaced with xchg, old ones freed after a grace period)
  *
- * Immutable once inserted except @stats, @last_use and @acquire_next.
+ * Immutable once inserted except @stats, @last_use, @acquire_next and
+ * @sa_hint.
  */
 struct kipsec_policy {
 	struct list_head list;
@@ -86,6 +91,7 @@ struct kipsec_policy {
 	time64_t add_time;
 	time64_t last_use;
 	unsigned long acquire_next;
+	struct kipsec_sa_hint __rcu *sa_hint;
 };
 
 struct kipsec_spd_shapes;
