@@ -130,6 +130,8 @@ def main():
                 if ("replay" in k or "reorder" in k) and isinstance(v, int):
                     drops["%s:%s" % (side, k)] = v - b.get(k, 0)
     drop_total = sum(drops.values()) if drops else None
+    xdrops = [r["xfrm_gcm_seq_errors"] for r in records if "xfrm_gcm_seq_errors" in r]
+    xdrop = xdrops[-1] if xdrops else None
 
     # 4-5
     def scale_table(title, section, unit):
@@ -187,6 +189,8 @@ def main():
                                                    g("tunnels", "xfrm_null", "rr_tps")), 1.0))
     dtxt = "; kipsec replay/reorder drops over the 1- and 4-stream runs: %s" % ("n/a" if drop_total is None else
                                           "%d (%s)" % (drop_total, ", ".join("%s=%d" % kv for kv in sorted(drops.items())) or "no such counters"))
+    if xdrop is not None:
+        dtxt += "; XFRM, same window (64): %d (XfrmInStateSeqError)" % xdrop
     r = ratio(g("tunnels", "kipsec_gcm", "tcp1_mbps"), g("tunnels", "xfrm_gcm", "tcp1_mbps"))
     if r is not None and r >= 1.0 and drop_total != 0:
         md.append("| AES-GCM TCP 1 stream vs XFRM, no replay/reorder drops | %.2f× | ≥ 1.0 and 0 drops | "
