@@ -34,15 +34,21 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # ---- 1. N policies and N SAs from one file, in one process
 big=$TMPD/big.batch
-python3 - "$N" "$ALGO" "$KEY_A" >"$big" <<'EOF'
+# gen_batch {kipsec|xfrm}: N policies and N SAs, in kipsec's words or ip's
+gen_batch() {
+	python3 - "$1" "$N" "$ALGO" "$KEY_A" <<'EOF'
 import sys
-n, algo, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+impl, n, algo, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+x = impl == "xfrm"
+pre, sa, act = ("xfrm ", "state", "block") if x else ("", "sa", "discard")
 for i in range(n):
-    print(f"policy add src 10.1.{i // 250}.{i % 250} dst 10.2.0.0/24 "
-          f"proto tcp dport {1000 + i} dir out action discard")
-    print(f"sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi {0x10000 + i} "
+    print(f"{pre}policy add src 10.1.{i // 250}.{i % 250} dst 10.2.0.0/24 "
+          f"proto tcp dport {1000 + i} dir out action {act}")
+    print(f"{pre}{sa} add src 10.0.0.1 dst 10.0.0.2 proto esp spi {0x10000 + i} "
           f"aead '{algo}' {key} 128")
 EOF
+}
+gen_batch kipsec >"$big"
 log "kipsec -batch: $N policies and $N SAs ($((2 * N)) lines)"
 t0=$(now_ms)
 kip "$A" -batch "$big"
@@ -74,15 +80,7 @@ fi
 
 # native XFRM in the same boot, for the ratio
 if modprobe -q xfrm_user 2>/dev/null && ip xfrm state list >/dev/null 2>&1; then
-	python3 - "$N" "$ALGO" "$KEY_A" >"$TMPD/xfrm.batch" <<'EOF'
-import sys
-n, algo, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-for i in range(n):
-    print(f"xfrm policy add src 10.1.{i // 250}.{i % 250} dst 10.2.0.0/24 "
-          f"proto tcp dport {1000 + i} dir out action block")
-    print(f"xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi {0x10000 + i} "
-          f"aead '{algo}' {key} 128")
-EOF
+	gen_batch xfrm >"$TMPD/xfrm.batch"
 	t0=$(now_ms)
 	ip -n "$C" -batch "$TMPD/xfrm.batch"
 	rc=$?
