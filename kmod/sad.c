@@ -16,10 +16,24 @@ static const struct rhashtable_params kipsec_byspi_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * Outbound lookups: one node per pair of endpoints, its SAs on an RCU list,
+ * newest first (an SA is linked at the head when it gets the highest
+ * kipsec_sa.added).  Removing an SA is O(1) however many share its pair;
+ * an rhltable would walk its list, and a flush of n SAs to one peer would
+ * take n^2/2 steps.
+ */
+struct kipsec_sa_pairs {
+	struct rhash_head node;
+	struct kipsec_sa_pair pair;
+	struct list_head sas;
+	struct rcu_head rcu;
+};
+
 static const struct rhashtable_params kipsec_bypair_params = {
 	.key_len = sizeof(struct kipsec_sa_pair),
-	.key_offset = offsetof(struct kipsec_sa, pair),
-	.head_offset = offsetof(struct kipsec_sa, bypair),
+	.key_offset = offsetof(struct kipsec_sa_pairs, pair),
+	.head_offset = offsetof(struct kipsec_sa_pairs, node),
 	.automatic_shrinking = true,
 };
 
@@ -30,7 +44,7 @@ int kipsec_sad_init(struct kipsec_sad *sad)
 	err = rhashtable_init(&sad->byspi, &kipsec_byspi_params);
 	if (err)
 		return err;
-	err = rhltable_init(&sad->bypair, &kipsec_bypair_params);
+	err = rhashtable_init(&sad->bypair, &kipsec_bypair_params);
 	if (err) {
 		rhashtable_destroy(&sad->byspi);
 		return err;
@@ -47,7 +61,7 @@ int kipsec_sad_init(struct kipsec_sad *sad)
 void kipsec_sad_destroy(struct kipsec_sad *sad)
 {
 	WARN_ON(sad->count);
-	rhltable_destroy(&sad->bypair);
+	rhashtable_destroy(&sad->bypair);
 	rhashtable_destroy(&sad->byspi);
 	xa_destroy(&sad->byid);
 }
@@ -107,6 +121,45 @@ void kipsec_sa_put(struct kipsec_sa *sa)
 		queue_rcu_work(kipsec_wq, &sa->free_work);
 }
 
+/* Link @sa at the head of its pair's list (writers). */
+static int kipsec_sad_link_pair(struct kipsec_sad *sad, struct kipsec_sa *sa)
+{
+	struct kipsec_sa_pairs *p;
+	int err;
+
+	p = rhashtable_lookup_fast(&sad->bypair, &sa->pair, kipsec_bypair_params);
+	if (!p) {
+		p = kmalloc(sizeof(*p), GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		p->pair = sa->pair;
+		INIT_LIST_HEAD(&p->sas);
+		err = rhashtable_insert_fast(&sad->bypair, &p->node,
+					     kipsec_bypair_params);
+		if (err) {
+			kfree(p);
+			return err;
+		}
+	}
+	list_add_rcu(&sa->bypair, &p->sas);
+	return 0;
+}
+
+/* Unlink @sa; the last SA of a pair takes the node with it (writers). */
+static void kipsec_sad_unlink_pair(struct kipsec_sad *sad,
+				   struct kipsec_sa *sa)
+{
+	struct kipsec_sa_pairs *p;
+
+	p = rhashtable_lookup_fast(&sad->bypair, &sa->pair, kipsec_bypair_params);
+	list_del_rcu(&sa->bypair);
+	if (p && list_empty(&p->sas)) {
+		rhashtable_remove_fast(&sad->bypair, &p->node,
+				       kipsec_bypair_params);
+		kfree_rcu(p, rcu);
+	}
+}
+
 int kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
 {
 	int err;
@@ -119,7 +172,7 @@ int kipsec_sad_insert(struct kipsec_sad *sad, struct kipsec_sa *sa)
 					    kipsec_byspi_params);
 	if (err)
 		goto err_id;
-	err = rhltable_insert(&sad->bypair, &sa->bypair, kipsec_bypair_params);
+	err = kipsec_sad_link_pair(sad, sa);
 	if (err)
 		goto err_spi;
 	sa->added = ++sad->added;
@@ -139,7 +192,7 @@ err_id:
 void kipsec_sad_remove(struct kipsec_sad *sad, struct kipsec_sa *sa)
 {
 	rhashtable_remove_fast(&sad->byspi, &sa->byspi, kipsec_byspi_params);
-	rhltable_remove(&sad->bypair, &sa->bypair, kipsec_bypair_params);
+	kipsec_sad_unlink_pair(sad, sa);
 	xa_erase(&sad->byid, sa->id);
 	list_del_init(&sa->life_node);
 	sad->count--;
@@ -156,16 +209,16 @@ int kipsec_sad_replace(struct kipsec_sad *sad, struct kipsec_sa *old,
 {
 	int err;
 
-	err = rhltable_insert(&sad->bypair, &sa->bypair, kipsec_bypair_params);
+	err = kipsec_sad_link_pair(sad, sa);
 	if (err)
 		return err;
 	err = rhashtable_replace_fast(&sad->byspi, &old->byspi, &sa->byspi,
 				      kipsec_byspi_params);
 	if (err) {
-		rhltable_remove(&sad->bypair, &sa->bypair, kipsec_bypair_params);
+		kipsec_sad_unlink_pair(sad, sa);
 		return err;
 	}
-	rhltable_remove(&sad->bypair, &old->bypair, kipsec_bypair_params);
+	kipsec_sad_unlink_pair(sad, old);
 	sa->id = old->id;
 	xa_store(&sad->byid, sa->id, sa, GFP_KERNEL);
 	sa->added = ++sad->added;
@@ -238,27 +291,28 @@ void kipsec_sad_out_pair(const struct kipsec_tmpl *t,
 /*
  * The SA to send with, for a protect policy's template: a valid SA between
  * the endpoints @pair (kipsec_sad_out_pair()) that the template accepts.
- * Where several qualify (a rekey in progress), the newest wins.  This walks
- * every SA between the two endpoints; the packet path asks a policy's
- * remembered answer first (output.c).  RCU read side.
+ * Where several qualify (a rekey in progress), the newest wins: the first
+ * on the pair's list.  This may walk every SA between the two endpoints;
+ * the packet path asks a policy's remembered answer first (output.c).
+ * RCU read side.
  */
 struct kipsec_sa *kipsec_sad_find_out(struct kipsec_sad *sad,
 				      const struct kipsec_tmpl *t,
 				      const struct kipsec_sa_pair *pair)
 {
-	struct kipsec_sa *sa, *best = NULL;
-	struct rhlist_head *list, *pos;
+	struct kipsec_sa_pairs *p;
+	struct kipsec_sa *sa;
 
-	list = rhltable_lookup(&sad->bypair, pair, kipsec_bypair_params);
-	rhl_for_each_entry_rcu(sa, pos, list, bypair) {
+	p = rhashtable_lookup(&sad->bypair, pair, kipsec_bypair_params);
+	if (!p)
+		return NULL;
+	list_for_each_entry_rcu(sa, &p->sas, bypair) {
 		if (sa->state != KIPSEC_SA_STATE_VALID || READ_ONCE(sa->dead))
 			continue;
-		if (!kipsec_sa_matches_tmpl(sa, t))
-			continue;
-		if (!best || sa->added > best->added)
-			best = sa;
+		if (kipsec_sa_matches_tmpl(sa, t))
+			return sa;
 	}
-	return best;
+	return NULL;
 }
 
 void kipsec_sa_read_stats(const struct kipsec_sa *sa,

@@ -101,7 +101,8 @@ struct kipsec_sa_stats {
 /**
  * struct kipsec_sa - one security association
  * @byspi: node in kipsec_sad.byspi, keyed by @key (writers: kn->lock)
- * @bypair: node in kipsec_sad.bypair, keyed by @pair (writers: kn->lock)
+ * @bypair: on the list of @pair's node in kipsec_sad.bypair, newest first
+ *	(RCU; writers: kn->lock)
  * @key: (daddr, spi, proto, family), immutable
  * @pair: (saddr, daddr, proto, family), immutable
  * @free_work: frees the SA a grace period after the last reference
@@ -144,14 +145,19 @@ struct kipsec_sa_stats {
  * @stats: per-CPU counters
  * @replay: receive window, on its own cache line (written per packet)
  *
+ * The layout keeps the SA within 512 bytes (kmalloc-512, half XFRM's
+ * struct xfrm_state): holes filled, and @seq_out on @replay's line, as only
+ * outbound SAs write the one and only inbound SAs the other.
+ *
  * Everything but @seq_out, @stats and @replay is set before the SA is
  * published and never changes after; readers need only RCU or a reference.
  */
 struct kipsec_sa {
 	struct rhash_head byspi;
-	struct rhlist_head bypair;
+	struct list_head bypair;
 	struct kipsec_sa_key key;
 	struct kipsec_sa_pair pair;
+	u32 pmtu;
 	struct rcu_work free_work;
 	refcount_t refcnt;
 	u32 id;
@@ -165,8 +171,11 @@ struct kipsec_sa {
 	u8 align;
 	u8 tunnel_df;
 	bool random_iv;
+	u8 encap_type;
 	const struct kipsec_alg *alg[3];
 	u16 key_bits[3];
+	bool count_limits;
+	bool soft_done;
 	struct crypto_aead *aead;
 	struct crypto_ahash *ahash;
 	struct list_head life_node;
@@ -177,25 +186,22 @@ struct kipsec_sa {
 	time64_t last_use;
 	atomic64_t life_bytes;
 	atomic64_t life_packets;
-	bool count_limits;
-	bool soft_done;
 	int dead;
 	u8 dead_reason;
-	u8 encap_type;
 	u32 encap_ports;
 	struct kipsec_natt_mapping mapped;
-	u32 pmtu;
 	unsigned long pmtu_expires;
-	struct kipsec_txq txq;
-	atomic64_t seq_out;
 	struct kipsec_sa_stats __percpu *stats;
+	struct kipsec_txq txq;
+	/* one line for what each packet writes: an SA is used one way only */
 	struct kipsec_replay replay ____cacheline_aligned_in_smp;
+	atomic64_t seq_out;
 };
 
 /**
  * struct kipsec_sad - SA database of a namespace
  * @byspi: inbound lookups, RCU
- * @bypair: outbound lookups, RCU
+ * @bypair: outbound lookups: a node per pair of endpoints (sad.c), RCU
  * @byid: every SA by id, for dumps
  * @next_id: cursor of the id allocator
  * @added: insertion counter
@@ -206,7 +212,7 @@ struct kipsec_sa {
  */
 struct kipsec_sad {
 	struct rhashtable byspi;
-	struct rhltable bypair;
+	struct rhashtable bypair;
 	struct xarray byid;
 	u32 next_id;
 	u64 added;
