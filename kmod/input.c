@@ -186,12 +186,14 @@ unsigned int kipsec_input_policy_hook(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	default:
 		/* another host behind the NAT of a transport-mode SA's peer */
-		kipsec_sad_out_pair(&pol->tmpl, &fl, &pair);
-		if (pol->tmpl.mode == KIPSEC_MODE_TRANSPORT &&
-		    kipsec_natflow_clear_in(kn, kipsec_sad_find_out(&kn->sad,
-						&pol->tmpl, &pair), &fl)) {
-			kipsec_stats_inc(kn, KIPSEC_STAT_RX_NAT_SHARED);
-			return NF_ACCEPT;
+		if (pol->tmpl.mode == KIPSEC_MODE_TRANSPORT) {
+			kipsec_sad_out_pair(&pol->tmpl, &fl, &pair);
+			if (kipsec_natflow_clear_in(kn,
+					kipsec_sad_find_out(&kn->sad, &pol->tmpl,
+							    &pair), &fl)) {
+				kipsec_stats_inc(kn, KIPSEC_STAT_RX_NAT_SHARED);
+				return NF_ACCEPT;
+			}
 		}
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_CLEARTEXT);
 		kipsec_input_dbg("needs protection: cleartext", &fl, NULL);

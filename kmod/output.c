@@ -185,18 +185,18 @@ drop:
 }
 
 /*
- * What a protect policy last sent with: the SAD's answer for one pair of
- * endpoints, right as long as the SAD has not changed since (kn->gen, bumped
- * after every change).  It spares each packet the walk over every SA between
- * the endpoints (kipsec_sad_find_out()), which a gateway with many SAs to
- * one peer would pay.  @sa holds no reference: while @gen is current, the SA
- * has not been removed, and readers reach it under RCU.
+ * What a protect policy last sent with, for a template that names both
+ * endpoints (so the answer does not depend on the packet): right as long
+ * as the SAD has not changed since (kn->gen, bumped after every change).
+ * It spares each packet the walk over every SA between the endpoints
+ * (kipsec_sad_find_out()), which a gateway with many SAs to one peer would
+ * pay.  @sa holds no reference: while @gen is current, the SA has not been
+ * removed, and readers reach it under RCU.
  */
 struct kipsec_sa_hint {
 	struct rcu_head rcu;
 	struct kipsec_sa *sa;		/* NULL: no SA (acquire) */
 	u32 gen;
-	struct kipsec_sa_pair pair;
 };
 
 /* The SA @pol's template selects for @fl, or NULL.  RCU read side. */
@@ -204,6 +204,7 @@ static struct kipsec_sa *kipsec_output_sa(struct kipsec_net *kn,
 					  struct kipsec_policy *pol,
 					  const struct kipsec_flow *fl)
 {
+	const struct kipsec_tmpl *t = &pol->tmpl;
 	struct kipsec_sa_hint *h, *old;
 	struct kipsec_sa_pair pair;
 	struct kipsec_sa *sa;
@@ -211,22 +212,26 @@ static struct kipsec_sa *kipsec_output_sa(struct kipsec_net *kn,
 
 	/* the generation first: a change after it makes the hint stale */
 	gen = smp_load_acquire(&kn->gen);
-	kipsec_sad_out_pair(&pol->tmpl, fl, &pair);
+	kipsec_sad_out_pair(t, fl, &pair);
+	/* endpoints taken from the packet: no hint, flows would replace it */
+	if (!t->family || kipsec_addr_any(&t->src, t->family) ||
+	    kipsec_addr_any(&t->dst, t->family))
+		return kipsec_sad_find_out(&kn->sad, t, &pair);
+
 	h = rcu_dereference(pol->sa_hint);
-	if (h && h->gen == gen && !memcmp(&h->pair, &pair, sizeof(pair))) {
+	if (h && h->gen == gen) {
 		sa = h->sa;
 		/* a hard lifetime ends an SA without a change of generation */
 		if (!sa || !READ_ONCE(sa->dead))
 			return sa;
 	}
 
-	sa = kipsec_sad_find_out(&kn->sad, &pol->tmpl, &pair);
+	sa = kipsec_sad_find_out(&kn->sad, t, &pair);
 	/* no hint if memory is short: the next packet looks again */
 	h = kmalloc(sizeof(*h), GFP_ATOMIC);
 	if (h) {
 		h->sa = sa;
 		h->gen = gen;
-		h->pair = pair;
 		old = unrcu_pointer(xchg(&pol->sa_hint, RCU_INITIALIZER(h)));
 		if (old)
 			kfree_rcu(old, rcu);
