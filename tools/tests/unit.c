@@ -835,6 +835,118 @@ static void test_show_sa(void)
 		"json: GMAC, no flags");
 }
 
+/* a policy as the kernel dumps it: @which 0 protect with ports, 1 IPv6 ICMP
+ * discard, 2 nothing but an index */
+static struct nlmsghdr *reply_policy(char *buf, int which)
+{
+	struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42,
+						  KIPSEC_CMD_POLICY_GET);
+	struct nlattr *pol = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY), *nest;
+	struct kipsec_addr a;
+
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_INDEX, 4000000000u + which);
+	if (which == 2)
+		goto out;
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_DIR, which ? KIPSEC_DIR_IN :
+			 KIPSEC_DIR_OUT);
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_PRIORITY, which ? 0 : 4294967295u);
+	mnl_attr_put_u32(nlh, KIPSEC_A_POLICY_ACTION, which ?
+			 KIPSEC_ACTION_DISCARD : KIPSEC_ACTION_PROTECT);
+	nest = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY_SEL);
+	kipsec_addr_parse(&a, which ? "2001:db8::" : "192.168.0.0");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SEL_SRC, &a);
+	kipsec_addr_parse(&a, which ? "::ffff:10.1.2.3" : "255.255.255.255");
+	kipsec_attr_put_addr(nlh, KIPSEC_A_SEL_DST, &a);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_SRC_PREFIXLEN, which ? 32 : 16);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_DST_PREFIXLEN, which ? 128 : 32);
+	mnl_attr_put_u32(nlh, KIPSEC_A_SEL_PROTO, which ? IPPROTO_ICMPV6 :
+			 IPPROTO_TCP);
+	if (which) {
+		mnl_attr_put_u32(nlh, KIPSEC_A_SEL_ICMP_TYPE, 128);
+		mnl_attr_put_u32(nlh, KIPSEC_A_SEL_ICMP_CODE, 0);
+	} else {
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_SPORT_MIN, 1024);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_SPORT_MAX, 65535);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_DPORT_MIN, 443);
+		kipsec_attr_put_be16(nlh, KIPSEC_A_SEL_DPORT_MAX, 443);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	if (!which) {
+		nest = mnl_attr_nest_start(nlh, KIPSEC_A_POLICY_TMPL);
+		mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_PROTO, IPPROTO_ESP);
+		mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_MODE, KIPSEC_MODE_TUNNEL);
+		mnl_attr_put_u32(nlh, KIPSEC_A_TMPL_REQID, 1);
+		kipsec_attr_put_be32(nlh, KIPSEC_A_TMPL_SPI, 0xc0ffee);
+		kipsec_addr_parse(&a, "0.0.0.1");
+		kipsec_attr_put_addr(nlh, KIPSEC_A_TMPL_SRC, &a);
+		kipsec_addr_parse(&a, "100.64.10.200");
+		kipsec_attr_put_addr(nlh, KIPSEC_A_TMPL_DST, &a);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_PACKETS, which ? 0 : 18446744073709551615ull);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_BYTES, which ? 0 : 1234567890123ull);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_ADD_TIME, 1795403829);
+	mnl_attr_put_u64(nlh, KIPSEC_A_POLICY_USE_TIME, which ? 0 : 1795403830);
+out:
+	mnl_attr_nest_end(nlh, pol);
+	return nlh;
+}
+
+/* the policy of a reply as `policy show` prints it; NULL if refused */
+static char *show_policy(const struct nlmsghdr *nlh, bool json)
+{
+	const struct nlattr *tb[KIPSEC_A_MAX + 1];
+	struct kipsec_json j;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int err = -EINVAL;
+
+	if (kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_POLICY]) {
+		kipsec_json_init(&j, f);
+		err = json ? kipsec_show_policy_json(&j, NULL, tb[KIPSEC_A_POLICY]) :
+			     kipsec_show_policy(f, "", "\t", tb[KIPSEC_A_POLICY]);
+	}
+	fclose(f);
+	if (!err)
+		return out;
+	free(out);
+	return NULL;
+}
+
+static void test_show_policy(void)
+{
+	char buf[KIPSEC_NL_MSG_SIZE] __attribute__((aligned(8)));
+
+	CHECK_TEXT(show_policy(reply_policy(buf, 0), false),
+		"src 192.168.0.0/16 dst 255.255.255.255/32 proto tcp sport 1024-65535 dport 443\n"
+		"\tdir out priority 4294967295 action protect index 4000000000\n"
+		"\ttmpl src 0.0.0.1 dst 100.64.10.200 proto esp mode tunnel reqid 1 spi 0x00c0ffee\n"
+		"\tadd-time 1795403829 use-time 1795403830\n"
+		"\tstats: 18446744073709551615 packets 1234567890123 bytes\n",
+		"show policy: protect, ports, extremes");
+	CHECK_TEXT(show_policy(reply_policy(buf, 1), false),
+		"src 2001:db8::/32 dst ::ffff:10.1.2.3/128 proto ipv6-icmp type 128 code 0\n"
+		"\tdir in priority 0 action discard index 4000000001\n"
+		"\tadd-time 1795403829 use-time 0\n"
+		"\tstats: 0 packets 0 bytes\n",
+		"show policy: IPv6 ICMP");
+	CHECK_TEXT(show_policy(reply_policy(buf, 2), false),
+		"policy\n"
+		"\tindex 4000000002\n",
+		"show policy: nothing but an index");
+	CHECK_TEXT(show_policy(reply_policy(buf, 0), true),
+		"{\"index\":4000000000,\"dir\":\"out\",\"priority\":4294967295,\"action\":\"protect\","
+		"\"sel\":{\"src\":\"192.168.0.0\",\"src_prefixlen\":16,\"dst\":\"255.255.255.255\","
+		"\"dst_prefixlen\":32,\"proto\":\"tcp\",\"sport_min\":1024,\"sport_max\":65535,"
+		"\"dport_min\":443,\"dport_max\":443},"
+		"\"tmpl\":{\"src\":\"0.0.0.1\",\"dst\":\"100.64.10.200\",\"proto\":\"esp\","
+		"\"mode\":\"tunnel\",\"reqid\":1,\"spi\":12648430},"
+		"\"packets\":18446744073709551615,\"bytes\":1234567890123,"
+		"\"add_time\":1795403829,\"use_time\":1795403830}\n",
+		"json policy: protect");
+}
+
 /* sa-expire-ntf: a small SA, expire-hard if @hard, a reason unless < 0 */
 static struct nlmsghdr *expire_event(char *buf, bool hard, int64_t reason)
 {
@@ -1344,6 +1456,7 @@ int main(void)
 	test_put_alg();
 	test_sa_algs();
 	test_show_sa();
+	test_show_policy();
 	test_monitor_expire();
 	test_monitor_ike();
 	test_show_sock_encap();
