@@ -14,29 +14,119 @@
 
 #include "kipsec.h"
 
-/* one output line: @lead before the first token, a blank between tokens */
+/*
+ * The lines of one SA or policy, built in a buffer and written with one
+ * fwrite (kipsec_line_flush).  A dump of many objects is mostly printing:
+ * printf's format parsing was half of it, and calls to memcpy and strlen
+ * for a few bytes each cost more than copying them here
+ * (Documentation/performance.md, "Dumps").
+ */
 struct kipsec_line {
 	FILE *f;
-	const char *lead;
+	const char *lead;	/* before the first token of a line */
 	bool started;
+	size_t len;
+	char buf[1024];
 };
 
-__attribute__((format(printf, 2, 3)))
-static void kipsec_tok(struct kipsec_line *l, const char *fmt, ...)
+static void kipsec_line_flush(struct kipsec_line *l)
 {
-	va_list ap;
-
-	fputs(l->started ? " " : l->lead, l->f);
-	l->started = true;
-	va_start(ap, fmt);
-	vfprintf(l->f, fmt, ap);
-	va_end(ap);
+	fwrite(l->buf, 1, l->len, l->f);
+	l->len = 0;
 }
 
+static void kipsec_put_mem(struct kipsec_line *l, const char *s, size_t n)
+{
+	while (n--) {
+		if (l->len == sizeof(l->buf))
+			kipsec_line_flush(l);
+		l->buf[l->len++] = *s++;
+	}
+}
+
+static void kipsec_put(struct kipsec_line *l, const char *s)
+{
+	while (*s) {
+		if (l->len == sizeof(l->buf))
+			kipsec_line_flush(l);
+		l->buf[l->len++] = *s++;
+	}
+}
+
+static void kipsec_put_u64(struct kipsec_line *l, uint64_t v)
+{
+	char d[20], *p = d + sizeof(d);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	kipsec_put_mem(l, p, d + sizeof(d) - p);
+}
+
+/* "0x", then at least @width hex digits */
+static void kipsec_put_hex(struct kipsec_line *l, uint32_t v, int width)
+{
+	char d[10], *p = d + sizeof(d);
+
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+		width--;
+	} while (v || width > 0);
+	*--p = 'x';
+	*--p = '0';
+	kipsec_put_mem(l, p, d + sizeof(d) - p);
+}
+
+/* a token begins: @lead or a blank, then @word */
+static void kipsec_tok(struct kipsec_line *l, const char *word)
+{
+	kipsec_put(l, l->started ? " " : l->lead);
+	l->started = true;
+	kipsec_put(l, word);
+}
+
+/* "WORD N" */
+static void kipsec_tok_u(struct kipsec_line *l, const char *word, uint64_t v)
+{
+	kipsec_tok(l, word);
+	kipsec_put(l, " ");
+	kipsec_put_u64(l, v);
+}
+
+/* "WORD STRING" */
+static void kipsec_tok_s(struct kipsec_line *l, const char *word,
+			 const char *str)
+{
+	kipsec_tok(l, word);
+	kipsec_put(l, " ");
+	kipsec_put(l, str);
+}
+
+/* "WORD NAME", or "WORD N" for a value without a name */
+static void kipsec_tok_name(struct kipsec_line *l, const char *word,
+			    const char *name, uint32_t v)
+{
+	if (name)
+		kipsec_tok_s(l, word, name);
+	else
+		kipsec_tok_u(l, word, v);
+}
+
+/* "WORD 0x%08x" */
+static void kipsec_tok_spi(struct kipsec_line *l, const char *word, uint32_t v)
+{
+	kipsec_tok(l, word);
+	kipsec_put(l, " ");
+	kipsec_put_hex(l, v, 8);
+}
+
+/* the line ends (if it has a token); the next one starts with @lead */
 static void kipsec_line_end(struct kipsec_line *l, const char *lead)
 {
 	if (l->started)
-		fputc('\n', l->f);
+		kipsec_put(l, "\n");
 	l->started = false;
 	l->lead = lead;
 }
@@ -62,12 +152,7 @@ static uint64_t kipsec_u64(const struct nlattr *attr)
 
 static void kipsec_show_proto(struct kipsec_line *l, uint32_t proto)
 {
-	const char *name = kipsec_ipproto_name(proto);
-
-	if (name)
-		kipsec_tok(l, "proto %s", name);
-	else
-		kipsec_tok(l, "proto %" PRIu32, proto);
+	kipsec_tok_name(l, "proto", kipsec_ipproto_name(proto), proto);
 }
 
 static void kipsec_json_name(struct kipsec_json *j, const char *key,
@@ -143,16 +228,13 @@ static const char *kipsec_encap_name(uint32_t type)
 static void kipsec_show_encap(struct kipsec_line *l, const struct nlattr **e)
 {
 	uint32_t type = kipsec_u32(e[KIPSEC_A_ENCAP_TYPE]);
-	const char *name = kipsec_encap_name(type);
 
-	if (name)
-		kipsec_tok(l, "encap type %s", name);
-	else
-		kipsec_tok(l, "encap type %" PRIu32, type);
+	kipsec_tok(l, "encap");
+	kipsec_tok_name(l, "type", kipsec_encap_name(type), type);
 	if (e[KIPSEC_A_ENCAP_SPORT])
-		kipsec_tok(l, "sport %u", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_SPORT]));
+		kipsec_tok_u(l, "sport", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_SPORT]));
 	if (e[KIPSEC_A_ENCAP_DPORT])
-		kipsec_tok(l, "dport %u", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_DPORT]));
+		kipsec_tok_u(l, "dport", kipsec_attr_get_be16(e[KIPSEC_A_ENCAP_DPORT]));
 }
 
 static void kipsec_json_encap(struct kipsec_json *j, const struct nlattr **e)
@@ -216,11 +298,11 @@ static const struct {
 static void kipsec_show_life(struct kipsec_line *l, const char *what,
 			     const struct nlattr **life)
 {
-	kipsec_tok(l, "lifetime %s", what);
+	kipsec_tok_s(l, "lifetime", what);
 	for (size_t i = 0; i < sizeof(kipsec_life_fields) / sizeof(kipsec_life_fields[0]); i++)
 		if (life[kipsec_life_fields[i].attr])
-			kipsec_tok(l, "%s %" PRIu64, kipsec_life_fields[i].word,
-				   mnl_attr_get_u64(life[kipsec_life_fields[i].attr]));
+			kipsec_tok_u(l, kipsec_life_fields[i].word,
+				     mnl_attr_get_u64(life[kipsec_life_fields[i].attr]));
 }
 
 static void kipsec_json_life(struct kipsec_json *j, const char *key,
@@ -248,12 +330,14 @@ static void kipsec_show_flags(struct kipsec_line *l, uint32_t flags)
 		if (!(flags & (1u << bit)))
 			continue;
 		if (name)
-			kipsec_tok(l, "%s", name);
+			kipsec_tok(l, name);
 		else
 			unknown |= 1u << bit;
 	}
-	if (unknown)
-		kipsec_tok(l, "0x%" PRIx32, unknown);
+	if (unknown) {
+		kipsec_tok(l, "");
+		kipsec_put_hex(l, unknown, 1);
+	}
 }
 
 /* "aead NAME (hidden) KEYBITS ICVBITS", "enc NAME (hidden) KEYBITS" */
@@ -263,10 +347,12 @@ static void kipsec_show_alg(struct kipsec_line *l, const char *what,
 	const char *name = alg[KIPSEC_A_ALG_NAME] ?
 			   mnl_attr_get_str(alg[KIPSEC_A_ALG_NAME]) : "?";
 
-	kipsec_tok(l, "%s %s (hidden) %" PRIu32, what, name,
-		   kipsec_u32(alg[KIPSEC_A_ALG_KEY_LEN]));
-	if (icv)
-		kipsec_tok(l, "%" PRIu32, kipsec_u32(alg[KIPSEC_A_ALG_ICV_LEN]));
+	kipsec_tok_s(l, what, name);
+	kipsec_tok_u(l, "(hidden)", kipsec_u32(alg[KIPSEC_A_ALG_KEY_LEN]));
+	if (icv) {
+		kipsec_tok(l, "");
+		kipsec_put_u64(l, kipsec_u32(alg[KIPSEC_A_ALG_ICV_LEN]));
+	}
 }
 
 int kipsec_show_sa(FILE *f, const char *first, const char *indent,
@@ -281,9 +367,9 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 		return -EINVAL;
 
 	if (sa[KIPSEC_A_SA_SRC])
-		kipsec_tok(&l, "src %s", kipsec_show_addr(sa[KIPSEC_A_SA_SRC], buf));
+		kipsec_tok_s(&l, "src", kipsec_show_addr(sa[KIPSEC_A_SA_SRC], buf));
 	if (sa[KIPSEC_A_SA_DST])
-		kipsec_tok(&l, "dst %s", kipsec_show_addr(sa[KIPSEC_A_SA_DST], buf));
+		kipsec_tok_s(&l, "dst", kipsec_show_addr(sa[KIPSEC_A_SA_DST], buf));
 	if (!l.started)
 		kipsec_tok(&l, "sa");
 	kipsec_line_end(&l, indent);
@@ -291,44 +377,30 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 	if (sa[KIPSEC_A_SA_PROTO])
 		kipsec_show_proto(&l, mnl_attr_get_u32(sa[KIPSEC_A_SA_PROTO]));
 	if (sa[KIPSEC_A_SA_SPI])
-		kipsec_tok(&l, "spi 0x%08" PRIx32,
-			   kipsec_attr_get_be32(sa[KIPSEC_A_SA_SPI]));
+		kipsec_tok_spi(&l, "spi", kipsec_attr_get_be32(sa[KIPSEC_A_SA_SPI]));
 	if (sa[KIPSEC_A_SA_REQID])
-		kipsec_tok(&l, "reqid %" PRIu32,
-			   mnl_attr_get_u32(sa[KIPSEC_A_SA_REQID]));
+		kipsec_tok_u(&l, "reqid", mnl_attr_get_u32(sa[KIPSEC_A_SA_REQID]));
 	if (sa[KIPSEC_A_SA_MODE]) {
 		uint32_t mode = mnl_attr_get_u32(sa[KIPSEC_A_SA_MODE]);
-		const char *name = kipsec_mode_name(mode);
 
-		if (name)
-			kipsec_tok(&l, "mode %s", name);
-		else
-			kipsec_tok(&l, "mode %" PRIu32, mode);
+		kipsec_tok_name(&l, "mode", kipsec_mode_name(mode), mode);
 	}
 	kipsec_line_end(&l, indent);
 
 	if (sa[KIPSEC_A_SA_REPLAY_WINDOW])
-		kipsec_tok(&l, "replay-window %" PRIu32,
-			   mnl_attr_get_u32(sa[KIPSEC_A_SA_REPLAY_WINDOW]));
+		kipsec_tok_u(&l, "replay-window",
+			     mnl_attr_get_u32(sa[KIPSEC_A_SA_REPLAY_WINDOW]));
 	if (sa[KIPSEC_A_SA_FLAGS])
 		kipsec_show_flags(&l, mnl_attr_get_u32(sa[KIPSEC_A_SA_FLAGS]));
 	if (sa[KIPSEC_A_SA_TUNNEL_DF]) {
 		uint32_t df = mnl_attr_get_u32(sa[KIPSEC_A_SA_TUNNEL_DF]);
-		const char *name = kipsec_df_name(df);
 
-		if (name)
-			kipsec_tok(&l, "df %s", name);
-		else
-			kipsec_tok(&l, "df %" PRIu32, df);
+		kipsec_tok_name(&l, "df", kipsec_df_name(df), df);
 	}
 	if (sa[KIPSEC_A_SA_STATE]) {
 		uint32_t state = mnl_attr_get_u32(sa[KIPSEC_A_SA_STATE]);
-		const char *name = kipsec_state_name(state);
 
-		if (name)
-			kipsec_tok(&l, "state %s", name);
-		else
-			kipsec_tok(&l, "state %" PRIu32, state);
+		kipsec_tok_name(&l, "state", kipsec_state_name(state), state);
 	}
 	kipsec_line_end(&l, indent);
 
@@ -354,11 +426,9 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 	}
 
 	if (sa[KIPSEC_A_SA_SEQ_OUT])
-		kipsec_tok(&l, "seq-out %" PRIu64,
-			   mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_OUT]));
+		kipsec_tok_u(&l, "seq-out", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_OUT]));
 	if (sa[KIPSEC_A_SA_SEQ_IN])
-		kipsec_tok(&l, "seq-in %" PRIu64,
-			   mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_IN]));
+		kipsec_tok_u(&l, "seq-in", mnl_attr_get_u64(sa[KIPSEC_A_SA_SEQ_IN]));
 	kipsec_line_end(&l, indent);
 
 	if (sa[KIPSEC_A_SA_LIFETIME_SOFT]) {
@@ -371,25 +441,28 @@ int kipsec_show_sa(FILE *f, const char *first, const char *indent,
 	}
 	for (size_t i = 0; i < sizeof(kipsec_time_fields) / sizeof(kipsec_time_fields[0]); i++)
 		if (sa[kipsec_time_fields[i].attr])
-			kipsec_tok(&l, "%s %" PRIu64, kipsec_time_fields[i].word,
-				   mnl_attr_get_u64(sa[kipsec_time_fields[i].attr]));
+			kipsec_tok_u(&l, kipsec_time_fields[i].word,
+				     mnl_attr_get_u64(sa[kipsec_time_fields[i].attr]));
 	kipsec_line_end(&l, indent);
 
 	if (sa[KIPSEC_A_SA_STATS]) {
-		kipsec_tok(&l, "stats: rx %" PRIu64 " packets %" PRIu64 " bytes,"
-			   " tx %" PRIu64 " packets %" PRIu64 " bytes,"
-			   " auth-fail %" PRIu64 ", replay %" PRIu64 ","
-			   " policy-fail %" PRIu64 ", errors %" PRIu64,
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_RX_PACKETS]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_RX_BYTES]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_TX_PACKETS]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_TX_BYTES]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_AUTH_FAIL]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_REPLAY]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_POLICY_FAIL]),
-			   kipsec_u64(st[KIPSEC_A_SA_STATS_ERRORS]));
+		kipsec_tok(&l, "stats:");
+		kipsec_tok_u(&l, "rx", kipsec_u64(st[KIPSEC_A_SA_STATS_RX_PACKETS]));
+		kipsec_tok_u(&l, "packets", kipsec_u64(st[KIPSEC_A_SA_STATS_RX_BYTES]));
+		kipsec_tok(&l, "bytes,");
+		kipsec_tok_u(&l, "tx", kipsec_u64(st[KIPSEC_A_SA_STATS_TX_PACKETS]));
+		kipsec_tok_u(&l, "packets", kipsec_u64(st[KIPSEC_A_SA_STATS_TX_BYTES]));
+		kipsec_tok(&l, "bytes,");
+		kipsec_tok_u(&l, "auth-fail", kipsec_u64(st[KIPSEC_A_SA_STATS_AUTH_FAIL]));
+		kipsec_put(&l, ",");
+		kipsec_tok_u(&l, "replay", kipsec_u64(st[KIPSEC_A_SA_STATS_REPLAY]));
+		kipsec_put(&l, ",");
+		kipsec_tok_u(&l, "policy-fail", kipsec_u64(st[KIPSEC_A_SA_STATS_POLICY_FAIL]));
+		kipsec_put(&l, ",");
+		kipsec_tok_u(&l, "errors", kipsec_u64(st[KIPSEC_A_SA_STATS_ERRORS]));
 		kipsec_line_end(&l, indent);
 	}
+	kipsec_line_flush(&l);
 	return 0;
 }
 
@@ -539,12 +612,13 @@ static void kipsec_show_prefix(struct kipsec_line *l, const char *what,
 	uint32_t len;
 
 	if (kipsec_attr_get_addr(addr, &a)) {
-		kipsec_tok(l, "%s ?", what);
+		kipsec_tok_s(l, what, "?");
 		return;
 	}
 	len = plen ? mnl_attr_get_u32(plen) : a.family == AF_INET ? 32 : 128;
-	kipsec_tok(l, "%s %s/%" PRIu32, what,
-		   kipsec_addr_ntop(&a, buf, sizeof(buf)), len);
+	kipsec_tok_s(l, what, kipsec_addr_ntop(&a, buf, sizeof(buf)));
+	kipsec_put(l, "/");
+	kipsec_put_u64(l, len);
 }
 
 static void kipsec_show_ports(struct kipsec_line *l, const char *what,
@@ -556,10 +630,11 @@ static void kipsec_show_ports(struct kipsec_line *l, const char *what,
 		return;
 	lo = min ? kipsec_attr_get_be16(min) : 0;
 	hi = max ? kipsec_attr_get_be16(max) : lo;
-	if (lo == hi)
-		kipsec_tok(l, "%s %u", what, lo);
-	else
-		kipsec_tok(l, "%s %u-%u", what, lo, hi);
+	kipsec_tok_u(l, what, lo);
+	if (lo != hi) {
+		kipsec_put(l, "-");
+		kipsec_put_u64(l, hi);
+	}
 }
 
 int kipsec_show_policy(FILE *f, const char *first, const char *indent,
@@ -586,81 +661,69 @@ int kipsec_show_policy(FILE *f, const char *first, const char *indent,
 	kipsec_show_ports(&l, "dport", sel[KIPSEC_A_SEL_DPORT_MIN],
 			  sel[KIPSEC_A_SEL_DPORT_MAX]);
 	if (sel[KIPSEC_A_SEL_ICMP_TYPE])
-		kipsec_tok(&l, "type %" PRIu32,
-			   mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_TYPE]));
+		kipsec_tok_u(&l, "type", mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_TYPE]));
 	if (sel[KIPSEC_A_SEL_ICMP_CODE])
-		kipsec_tok(&l, "code %" PRIu32,
-			   mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_CODE]));
+		kipsec_tok_u(&l, "code", mnl_attr_get_u32(sel[KIPSEC_A_SEL_ICMP_CODE]));
 	if (!l.started)
 		kipsec_tok(&l, "policy");
 	kipsec_line_end(&l, indent);
 
 	if (pol[KIPSEC_A_POLICY_DIR]) {
 		uint32_t dir = mnl_attr_get_u32(pol[KIPSEC_A_POLICY_DIR]);
-		const char *name = kipsec_dir_name(dir);
 
-		if (name)
-			kipsec_tok(&l, "dir %s", name);
-		else
-			kipsec_tok(&l, "dir %" PRIu32, dir);
+		kipsec_tok_name(&l, "dir", kipsec_dir_name(dir), dir);
 	}
 	if (pol[KIPSEC_A_POLICY_PRIORITY])
-		kipsec_tok(&l, "priority %" PRIu32,
-			   mnl_attr_get_u32(pol[KIPSEC_A_POLICY_PRIORITY]));
+		kipsec_tok_u(&l, "priority",
+			     mnl_attr_get_u32(pol[KIPSEC_A_POLICY_PRIORITY]));
 	if (pol[KIPSEC_A_POLICY_ACTION]) {
 		uint32_t action = mnl_attr_get_u32(pol[KIPSEC_A_POLICY_ACTION]);
-		const char *name = kipsec_action_name(action);
 
-		if (name)
-			kipsec_tok(&l, "action %s", name);
-		else
-			kipsec_tok(&l, "action %" PRIu32, action);
+		kipsec_tok_name(&l, "action", kipsec_action_name(action), action);
 	}
 	if (pol[KIPSEC_A_POLICY_INDEX])
-		kipsec_tok(&l, "index %" PRIu32,
-			   mnl_attr_get_u32(pol[KIPSEC_A_POLICY_INDEX]));
+		kipsec_tok_u(&l, "index", mnl_attr_get_u32(pol[KIPSEC_A_POLICY_INDEX]));
 	kipsec_line_end(&l, indent);
 
 	if (pol[KIPSEC_A_POLICY_TMPL]) {
 		kipsec_tok(&l, "tmpl");
 		if (tmpl[KIPSEC_A_TMPL_SRC])
-			kipsec_tok(&l, "src %s",
-				   kipsec_show_addr(tmpl[KIPSEC_A_TMPL_SRC], buf));
+			kipsec_tok_s(&l, "src",
+				     kipsec_show_addr(tmpl[KIPSEC_A_TMPL_SRC], buf));
 		if (tmpl[KIPSEC_A_TMPL_DST])
-			kipsec_tok(&l, "dst %s",
-				   kipsec_show_addr(tmpl[KIPSEC_A_TMPL_DST], buf));
+			kipsec_tok_s(&l, "dst",
+				     kipsec_show_addr(tmpl[KIPSEC_A_TMPL_DST], buf));
 		if (tmpl[KIPSEC_A_TMPL_PROTO])
 			kipsec_show_proto(&l, mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_PROTO]));
 		if (tmpl[KIPSEC_A_TMPL_MODE]) {
 			uint32_t mode = mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_MODE]);
-			const char *name = kipsec_mode_name(mode);
 
-			if (name)
-				kipsec_tok(&l, "mode %s", name);
-			else
-				kipsec_tok(&l, "mode %" PRIu32, mode);
+			kipsec_tok_name(&l, "mode", kipsec_mode_name(mode), mode);
 		}
 		if (tmpl[KIPSEC_A_TMPL_REQID])
-			kipsec_tok(&l, "reqid %" PRIu32,
-				   mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_REQID]));
+			kipsec_tok_u(&l, "reqid",
+				     mnl_attr_get_u32(tmpl[KIPSEC_A_TMPL_REQID]));
 		if (tmpl[KIPSEC_A_TMPL_SPI])
-			kipsec_tok(&l, "spi 0x%08" PRIx32,
-				   kipsec_attr_get_be32(tmpl[KIPSEC_A_TMPL_SPI]));
+			kipsec_tok_spi(&l, "spi",
+				       kipsec_attr_get_be32(tmpl[KIPSEC_A_TMPL_SPI]));
 		kipsec_line_end(&l, indent);
 	}
 
 	for (size_t i = 0; i < sizeof(kipsec_policy_time_fields) / sizeof(kipsec_policy_time_fields[0]); i++)
 		if (pol[kipsec_policy_time_fields[i].attr])
-			kipsec_tok(&l, "%s %" PRIu64, kipsec_policy_time_fields[i].word,
-				   mnl_attr_get_u64(pol[kipsec_policy_time_fields[i].attr]));
+			kipsec_tok_u(&l, kipsec_policy_time_fields[i].word,
+				     mnl_attr_get_u64(pol[kipsec_policy_time_fields[i].attr]));
 	kipsec_line_end(&l, indent);
 
 	if (pol[KIPSEC_A_POLICY_PACKETS] || pol[KIPSEC_A_POLICY_BYTES]) {
-		kipsec_tok(&l, "stats: %" PRIu64 " packets %" PRIu64 " bytes",
-			   kipsec_u64(pol[KIPSEC_A_POLICY_PACKETS]),
-			   kipsec_u64(pol[KIPSEC_A_POLICY_BYTES]));
+		kipsec_tok(&l, "stats:");
+		kipsec_tok(&l, "");
+		kipsec_put_u64(&l, kipsec_u64(pol[KIPSEC_A_POLICY_PACKETS]));
+		kipsec_tok_u(&l, "packets", kipsec_u64(pol[KIPSEC_A_POLICY_BYTES]));
+		kipsec_tok(&l, "bytes");
 		kipsec_line_end(&l, indent);
 	}
+	kipsec_line_flush(&l);
 	return 0;
 }
 

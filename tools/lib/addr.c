@@ -68,9 +68,28 @@ size_t kipsec_addr_len(const struct kipsec_addr *addr)
 	return 0;
 }
 
+/* dotted quad by hand: inet_ntop goes through sprintf, which dumps notice */
+static void kipsec_ntop4(const uint8_t *b, char *buf)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned int v = b[i];
+
+		if (v >= 100)
+			*buf++ = '0' + v / 100;
+		if (v >= 10)
+			*buf++ = '0' + v / 10 % 10;
+		*buf++ = '0' + v % 10;
+		*buf++ = i < 3 ? '.' : '\0';
+	}
+}
+
 const char *kipsec_addr_ntop(const struct kipsec_addr *addr, char *buf,
 			     size_t len)
 {
+	if (addr->family == AF_INET && len >= INET_ADDRSTRLEN) {
+		kipsec_ntop4(addr->bytes, buf);
+		return buf;
+	}
 	if (!inet_ntop(addr->family, addr->bytes, buf, len))
 		snprintf(buf, len, "?");
 	return buf;

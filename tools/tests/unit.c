@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "kipsec.h"
@@ -152,6 +153,16 @@ static void test_addr(void)
 	      kipsec_addr_len(&a) == 16, "ipv6");
 	CHECK(!strcmp(kipsec_addr_ntop(&a, buf, sizeof(buf)), "fd00::1"), "ntop");
 	CHECK(kipsec_addr_parse(&a, "10.0.0.256") == -EINVAL, "bad ipv4");
+	/* the hand-written dotted quad against inet_ntop, digits of every width */
+	for (unsigned int i = 0; i < 256; i++) {
+		char want[INET_ADDRSTRLEN];
+
+		a.family = AF_INET;
+		a.v4.s_addr = htonl(i << 24 | (255 - i) << 16 | (i * 7 % 256) << 8 | i / 3);
+		inet_ntop(AF_INET, &a.v4, want, sizeof(want));
+		CHECK(!strcmp(kipsec_addr_ntop(&a, buf, sizeof(buf)), want),
+		      "ntop %s: %s", want, buf);
+	}
 	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.0/8") == 0 && plen == 8,
 	      "prefix");
 	CHECK(kipsec_prefix_parse(&a, &plen, "10.0.0.1") == 0 && plen == 32,
@@ -235,6 +246,27 @@ static void test_schema(void)
 	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
 	mnl_attr_put_u32(nlh, 200, 1);
 	CHECK(kipsec_attr_parse_msg(nlh, tb) == 0, "unknown attribute ignored");
+
+	/* a string without its NUL, and an attribute running past its nest */
+	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+	{
+		struct nlattr *nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA_AEAD);
+
+		mnl_attr_put_u32(nlh, KIPSEC_A_ALG_KEY_LEN, 128);
+		mnl_attr_put(nlh, KIPSEC_A_ALG_NAME, 3, "gcm");
+		mnl_attr_nest_end(nlh, nest);
+		CHECK(kipsec_attr_parse_nest(nest, KIPSEC_SET_ALG, sa) == -EINVAL,
+		      "string without NUL refused");
+		nest->nla_len = sizeof(*nest) + 6;	/* cuts the key length short */
+		CHECK(kipsec_attr_parse_nest(nest, KIPSEC_SET_ALG, sa) == -EINVAL,
+		      "attribute longer than its nest refused");
+		nest->nla_len = sizeof(*nest) + 2;	/* less than a header: ignored */
+		CHECK(kipsec_attr_parse_nest(nest, KIPSEC_SET_ALG, sa) == 0 &&
+		      !sa[KIPSEC_A_ALG_KEY_LEN], "trailing bytes short of a header ignored");
+	}
+	nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+	nlh->nlmsg_len = NLMSG_HDRLEN + 2;
+	CHECK(kipsec_attr_parse_msg(nlh, tb) == -EINVAL, "message shorter than genl header");
 	CHECK(kipsec_attr_spec(KIPSEC_SET_SA, KIPSEC_A_SA_PAD) == NULL, "pad");
 	CHECK(!strcmp(kipsec_cmd_name(KIPSEC_CMD_POLICY_DEL_NTF), "policy-del-ntf"),
 	      "cmd name");
@@ -703,6 +735,18 @@ static struct nlmsghdr *reply_full(char *buf, uint8_t cmd)
 	mnl_attr_put_u64(nlh, KIPSEC_A_SA_USE_TIME, 1700000005);
 	mnl_attr_put_u64(nlh, KIPSEC_A_SA_LAST_USE_TIME, 1700000100);
 	mnl_attr_put_u32(nlh, KIPSEC_A_SA_TUNNEL_DF, KIPSEC_DF_SET);
+	if (cmd == KIPSEC_CMD_SA_GET) {
+		/* every counter different, two past 32 bits; POLICY_FAIL left out */
+		nest = mnl_attr_nest_start(nlh, KIPSEC_A_SA_STATS);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_RX_PACKETS, 1);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_RX_BYTES, 1ull << 40);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_TX_PACKETS, 30);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_TX_BYTES, 18446744073709551615ull);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_AUTH_FAIL, 5);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_REPLAY, 6);
+		mnl_attr_put_u64(nlh, KIPSEC_A_SA_STATS_ERRORS, 8);
+		mnl_attr_nest_end(nlh, nest);
+	}
 	mnl_attr_nest_end(nlh, sa);
 	return nlh;
 }
@@ -786,7 +830,9 @@ static void test_show_sa(void)
 		"\tseq-out 4294967298 seq-in 10\n"
 		"\tlifetime soft bytes 1000000 add-secs 3000\n"
 		"\tlifetime hard bytes 2000000 packets 20 add-secs 3600 use-secs 600\n"
-		"\tadd-time 1700000000 use-time 1700000005 last-use-time 1700000100\n",
+		"\tadd-time 1700000000 use-time 1700000005 last-use-time 1700000100\n"
+		"\tstats: rx 1 packets 1099511627776 bytes, tx 30 packets 18446744073709551615 bytes,"
+		" auth-fail 5, replay 6, policy-fail 0, errors 8\n",
 		"show: every new attribute");
 	CHECK_TEXT(show_sa(reply_full(buf, KIPSEC_CMD_SA_GET), true),
 		"{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"proto\":\"esp\",\"spi\":4096,"
@@ -798,7 +844,10 @@ static void test_show_sa(void)
 		"\"insecure\":false,\"seq_out\":4294967298,\"seq_in\":10,"
 		"\"lifetime_soft\":{\"bytes\":1000000,\"add_secs\":3000},"
 		"\"lifetime_hard\":{\"bytes\":2000000,\"packets\":20,\"add_secs\":3600,\"use_secs\":600},"
-		"\"add_time\":1700000000,\"use_time\":1700000005,\"last_use_time\":1700000100}\n",
+		"\"add_time\":1700000000,\"use_time\":1700000005,\"last_use_time\":1700000100,"
+		"\"stats\":{\"rx_packets\":1,\"rx_bytes\":1099511627776,\"tx_packets\":30,"
+		"\"tx_bytes\":18446744073709551615,\"auth_fail\":5,\"replay\":6,"
+		"\"policy_fail\":0,\"errors\":8}}\n",
 		"json: every new attribute");
 
 	CHECK_TEXT(show_sa(reply_null(buf), false),
@@ -828,6 +877,24 @@ static void test_show_sa(void)
 		"\tenc ecb(cipher_null) (hidden) 0\n"
 		"\tauth-trunc hmac(sha1) (hidden) 160 96\n",
 		"show: NULL encryption with integrity is not INSECURE");
+	/* longer than the line buffer: written in pieces, nothing lost */
+	{
+		struct nlmsghdr *nlh = kipsec_nl_msg_init(buf, 0x42, KIPSEC_CMD_SA_GET);
+		struct nlattr *sa = mnl_attr_nest_start(nlh, KIPSEC_A_SA);
+		char name[3000], *want;
+
+		for (size_t i = 0; i < sizeof(name) - 1; i++)
+			name[i] = 'a' + i % 26;
+		name[sizeof(name) - 1] = '\0';
+		kipsec_attr_put_be32(nlh, KIPSEC_A_SA_SPI, 0x3000);
+		put_alg_reply(nlh, KIPSEC_A_SA_AUTH, name, 160, 96);
+		mnl_attr_nest_end(nlh, sa);
+		if (asprintf(&want, "sa\n\tspi 0x00003000\n\tauth-trunc %s (hidden) 160 96\n",
+			     name) > 0) {
+			CHECK_TEXT(show_sa(nlh, false), want, "show: a 3000-byte line");
+			free(want);
+		}
+	}
 	CHECK_TEXT(show_sa(reply_other(buf, 2), true),
 		"{\"proto\":\"esp\",\"spi\":12288,\"flags\":[],"
 		"\"aead\":{\"name\":\"rfc4543(gcm(aes))\",\"key_len\":160,\"icv_len\":128,\"key\":\"(hidden)\"},"
