@@ -15,6 +15,8 @@
 #     applied and none after it; exit 2 (1 for a bad command line)
 #  4. -force reports each failure, applies every other line, exits 2
 #  5. monitor is refused in a batch
+#  6. -n NETNS (as ip -n) works in that namespace and no other, for a batch
+#     and a dump, without ip netns exec
 . "$(dirname "$0")/lib.sh"
 
 require_kipsec
@@ -157,5 +159,24 @@ err=$(echo monitor | kip "$B" -batch - 2>&1 >/dev/null)
 rc=$?
 check_eq "monitor in a batch: exit 1" "$rc" 1
 check_contains "monitor in a batch: why" "$err" "-:1: Error: monitor runs until stopped: not in a batch"
+
+# ---- 6. -n NETNS from this namespace
+nsx "$B" "$KIPSEC" sa flush
+here0=$(timeout 60 "$KIPSEC" -j stats)
+timeout 60 "$KIPSEC" -n "$B" -batch "$TMPD/words.batch"
+check_eq "-n NETNS -batch: exit 0" "$?" 0
+check_eq "-n NETNS: the SA and policy land in NETNS" "$(count "$B")" "1 1"
+here1=$(timeout 60 "$KIPSEC" -j stats)
+check_eq "-n NETNS: nothing lands in the caller's namespace" \
+	"$(json_get sa_count <<<"$here1") $(json_get policy_count <<<"$here1")" \
+	"$(json_get sa_count <<<"$here0") $(json_get policy_count <<<"$here0")"
+check_eq "-n NETNS policy show: the dump ip netns exec gives" \
+	"$(timeout 60 "$KIPSEC" -n "$B" -j policy show)" "$(kip "$B" -j policy show)"
+timeout 60 "$KIPSEC" -n "/run/netns/$B" sa flush
+check_eq "-n PATH: a path names the namespace too" "$(count "$B")" "0 1"
+err=$(timeout 60 "$KIPSEC" -n "kt-none-$$" sa show 2>&1 >/dev/null)
+check_eq "-n with no such namespace: exit 1" "$?" 1
+check_contains "-n with no such namespace: why" "$err" \
+	"Error: cannot open network namespace \"kt-none-$$\": No such file or directory"
 
 ksft_exit

@@ -293,7 +293,7 @@ load() {
 	xfrm) ip -n "$2" -batch "$3" ;;
 	kipsec)
 		[ "$KIPSEC_BATCH" = 1 ] || { echo nobatch; return 1; }
-		ip netns exec "$2" "$KIPSEC" -batch "$3"
+		"$KIPSEC" -n "$2" -batch "$3"
 		;;
 	esac
 }
@@ -402,7 +402,7 @@ for n in $CP_SIZES; do
 			if [ "$impl" = xfrm ]; then
 				show=(ip -n "$ns" xfrm "$([ $what = policy ] && echo policy || echo state)" show)
 			else
-				show=(ip netns exec "$ns" "$KIPSEC" "$what" show)
+				show=("$KIPSEC" -n "$ns" "$what" show)
 			fi
 			t=$(ms "${show[@]}")
 			sample control "$impl" "dump_${what}_per_s" "$n" \

@@ -2,26 +2,34 @@
 /*
  * kipsec: configure the kipsec IPsec module, in `ip xfrm`'s words.
  *
- *	kipsec [ -j ] { sa | policy | stats | monitor | sock | natt } ...
- *	kipsec [ -j ] [ -force ] -batch FILE
+ *	kipsec [ -n NETNS ] [ -j ] { sa | policy | stats | monitor | sock | natt } ...
+ *	kipsec [ -n NETNS ] [ -j ] [ -force ] -batch FILE
  *
  * Global options, dispatch, usage and error reporting.  Everything else
  * lives in one file per object (sa.c, policy.c, stats.c, monitor.c,
  * sock.c, natt.c).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kipsec.h"
 
 static const char kipsec_usage_head[] =
 "Usage: kipsec [ OPTIONS ] OBJECT { COMMAND | help }\n"
-"       kipsec [ -j[son] ] [ -force ] -b[atch] FILE\n"
+"       kipsec [ -n NETNS ] [ -j[son] ] [ -force ] -b[atch] FILE\n"
 "       kipsec { -h | help | -V }\n"
 "OBJECT  := { sa | policy | stats | monitor | sock | natt }\n"
-"OPTIONS := { -j[son] | -h[elp] | -V }\n";
+"OPTIONS := { -n[etns] NETNS | -j[son] | -h[elp] | -V }\n"
+"-n NETNS: work in the named network namespace (/run/netns/NETNS, as\n"
+"            `ip -n`; a NETNS with a / is a path), like `ip netns exec\n"
+"            NETNS kipsec ...` without its cost.\n";
 
 static const char kipsec_usage_sa_text[] =
 "kipsec sa { add | update } src ADDR dst ADDR proto { esp | ah } spi SPI\n"
@@ -267,10 +275,42 @@ static int kipsec_cli_command(struct kipsec_cli *c, struct kipsec_args *a)
 	return kipsec_cli_unknown(c, word);
 }
 
+/*
+ * -n NETNS: enter the network namespace before the netlink socket (and the
+ * natt socket) is opened.  Only the network namespace changes: kipsec needs
+ * neither the mounts nor /sys that `ip netns exec` sets up.
+ */
+static int kipsec_netns_enter(const struct kipsec_cli *c, const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
+		return kipsec_cli_usage_error(c, "invalid network namespace name \"%s\"",
+					      name);
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else if (snprintf(path, sizeof(path), "/run/netns/%s", name) >= (int)sizeof(path))
+		return kipsec_cli_usage_error(c, "network namespace name too long");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kipsec_cli_usage_error(c, "cannot open network namespace \"%s\": %s",
+					      name, strerror(errno));
+	err = setns(fd, CLONE_NEWNET);
+	if (err)
+		err = errno;
+	close(fd);
+	if (err)
+		return kipsec_cli_usage_error(c, "cannot enter network namespace \"%s\": %s",
+					      name, strerror(err));
+	return 0;
+}
+
 static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
 {
-	const char *word, *batch = NULL;
+	const char *word, *batch = NULL, *netns = NULL;
 	bool force = false;
+	int ret;
 
 	while ((word = kipsec_args_peek(a)) && word[0] == '-') {
 		kipsec_args_next(a);
@@ -280,6 +320,10 @@ static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
 		} else if (!strcmp(word, "-b") || !strcmp(word, "-batch") ||
 			   !strcmp(word, "--batch")) {
 			if (kipsec_args_value(c, a, word, &batch))
+				return KIPSEC_EXIT_USAGE;
+		} else if (!strcmp(word, "-n") || !strcmp(word, "-netns") ||
+			   !strcmp(word, "--netns")) {
+			if (kipsec_args_value(c, a, word, &netns))
 				return KIPSEC_EXIT_USAGE;
 		} else if (!strcmp(word, "-force") || !strcmp(word, "--force")) {
 			force = true;
@@ -296,6 +340,11 @@ static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
 		} else {
 			return kipsec_cli_unknown(c, word);
 		}
+	}
+	if (netns) {
+		ret = kipsec_netns_enter(c, netns);
+		if (ret)
+			return ret;
 	}
 	if (batch) {
 		if (word)

@@ -162,6 +162,11 @@ request sa-allocspi (cmd 6) version 1 flags request ack len 64
     spi-max 0x00000fff
 X
 
+# -n NETNS: a namespace that does not exist stops before anything is sent
+expect_error 1 'cannot open network namespace "kipsec-no-such-ns": No such file or directory' "-n kipsec-no-such-ns policy show"
+expect_error 1 'cannot open network namespace "/nonexistent/ns"' "-netns /nonexistent/ns sa show"
+expect_error 1 'invalid network namespace name ".."' "-n .. sa show"
+expect_error 1 'missing value after "-n"' "-n"
 expect_error 1 'invalid SPI "xyz"' "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi xyz $AEAD"
 expect_error 1 'invalid SPI "0x100000000"' "sa del dst 10.0.0.2 proto esp spi 0x100000000"
 expect_error 1 'invalid SPI "-1"' "sa get dst 10.0.0.2 proto esp spi -1"
