@@ -3,6 +3,7 @@
  * Anti-replay window.
  */
 #include <linux/bitmap.h>
+#include <linux/net.h>
 #include <linux/slab.h>
 
 #include "replay.h"
@@ -111,4 +112,21 @@ u64 kipsec_replay_infer(const struct kipsec_replay *r, u32 lo)
 void kipsec_replay_set_top(struct kipsec_replay *r, u64 top)
 {
 	WRITE_ONCE(r->top, top);
+}
+
+/*
+ * A refused sequence number, for dynamic debug (`module kipsec +p`): was it
+ * a duplicate or behind the window, and how far?  rx_replay counts both;
+ * this tells reordering from replays when the counter moves.
+ */
+void kipsec_replay_note_drop(const struct kipsec_replay *r, u64 seq,
+			     __be32 spi, bool authentic)
+{
+	u64 top = READ_ONCE(r->top);
+
+	net_dbg_ratelimited("kipsec: SA 0x%08x: sequence number %llu refused %s: %s, %llu below the highest (%llu), window %u\n",
+			    ntohl(spi), seq,
+			    authentic ? "after its ICV verified" : "before decryption",
+			    !seq ? "zero" : top - seq < r->window ? "a duplicate" :
+			    "behind the window", top - seq, top, r->window);
 }

@@ -231,6 +231,12 @@ for c in $GCM_CONFIGS xfrm_null kipsec_null; do
 done
 
 say "tunnels: $SAMPLES rounds of ${DUR}s"
+# kipsec says why it refused a sequence number (dynamic debug, rate
+# limited): duplicates and packets behind the window, with the distance
+ddc=/proc/dynamic_debug/control
+[ -w "$ddc" ] || { mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug; ddc=/sys/kernel/debug/dynamic_debug/control; } 2>/dev/null
+echo 'module kipsec +p' >"$ddc" 2>/dev/null || say "no dynamic debug: replay drops not explained"
+dmesg -C 2>/dev/null || :
 before=$(kipsec_counters kipsec_gcm)
 xbefore=$(xfrm_seq_errors xfrm_gcm)
 for round in $(seq "$SAMPLES"); do
@@ -245,6 +251,20 @@ for round in $(seq "$SAMPLES"); do
 done
 record tunnels kipsec_gcm_counters "{\"before\":$before,\"after\":$(kipsec_counters kipsec_gcm)}"
 record tunnels xfrm_gcm_seq_errors "$(($(xfrm_seq_errors xfrm_gcm) - xbefore))"
+dmesg | grep 'kipsec: SA .* refused' >"$OUT/replay-drops.log" || :
+record tunnels kipsec_replay_notes "$(python3 - "$OUT/replay-drops.log" <<'EOF2'
+import json, re, sys
+kinds, far = {}, 0
+for line in open(sys.argv[1]):
+    m = re.search(r"refused (.*?): (.*?), (\d+) below", line)
+    if m:
+        k = m.group(2) + " " + m.group(1)
+        kinds[k] = kinds.get(k, 0) + 1
+        far = max(far, int(m.group(3)))
+print(json.dumps({"logged": kinds, "max_distance": far}))
+EOF2
+)"
+echo 'module kipsec -p' >"$ddc" 2>/dev/null || :
 
 # ----------------------------------------------------- generated configs
 

@@ -191,6 +191,11 @@ def main():
                                           "%d (%s)" % (drop_total, ", ".join("%s=%d" % kv for kv in sorted(drops.items())) or "no such counters"))
     if xdrop is not None:
         dtxt += "; XFRM, same window (64): %d (XfrmInStateSeqError)" % xdrop
+    notes = [r["kipsec_replay_notes"] for r in records if "kipsec_replay_notes" in r]
+    if notes and notes[-1].get("logged"):
+        dtxt += "; kipsec's rate-limited log of them: %s, at most %d below the highest" % (
+            ", ".join("%d %s" % (v, k) for k, v in sorted(notes[-1]["logged"].items())),
+            notes[-1].get("max_distance", 0))
     r = ratio(g("tunnels", "kipsec_gcm", "tcp1_mbps"), g("tunnels", "xfrm_gcm", "tcp1_mbps"))
     if r is not None and r >= 1.0 and drop_total != 0:
         md.append("| AES-GCM TCP 1 stream vs XFRM, no replay/reorder drops | %.2f× | ≥ 1.0 and 0 drops | "
