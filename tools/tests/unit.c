@@ -787,8 +787,11 @@ static struct nlmsghdr *reply_other(char *buf, int which)
 	return nlh;
 }
 
-/* the SA of a reply as `sa show` prints it, or its JSON; NULL if refused */
-static char *show_sa(const struct nlmsghdr *nlh, bool json)
+/*
+ * The SA (@type KIPSEC_A_SA) or policy (KIPSEC_A_POLICY) of a reply as
+ * `sa show` or `policy show` prints it, or its JSON; NULL if refused.
+ */
+static char *show_obj(const struct nlmsghdr *nlh, uint16_t type, bool json)
 {
 	const struct nlattr *tb[KIPSEC_A_MAX + 1];
 	struct kipsec_json j;
@@ -797,16 +800,25 @@ static char *show_sa(const struct nlmsghdr *nlh, bool json)
 	FILE *f = open_memstream(&out, &len);
 	int err = -EINVAL;
 
-	if (kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_SA]) {
+	if (kipsec_attr_parse_msg(nlh, tb) == 0 && tb[type]) {
 		kipsec_json_init(&j, f);
-		err = json ? kipsec_show_sa_json(&j, NULL, tb[KIPSEC_A_SA]) :
-			     kipsec_show_sa(f, "", "\t", tb[KIPSEC_A_SA]);
+		if (type == KIPSEC_A_SA)
+			err = json ? kipsec_show_sa_json(&j, NULL, tb[type]) :
+				     kipsec_show_sa(f, "", "\t", tb[type]);
+		else
+			err = json ? kipsec_show_policy_json(&j, NULL, tb[type]) :
+				     kipsec_show_policy(f, "", "\t", tb[type]);
 	}
 	fclose(f);
 	if (!err)
 		return out;
 	free(out);
 	return NULL;
+}
+
+static char *show_sa(const struct nlmsghdr *nlh, bool json)
+{
+	return show_obj(nlh, KIPSEC_A_SA, json);
 }
 
 #define CHECK_TEXT(got, want, what) do {				\
@@ -959,26 +971,9 @@ out:
 	return nlh;
 }
 
-/* the policy of a reply as `policy show` prints it; NULL if refused */
 static char *show_policy(const struct nlmsghdr *nlh, bool json)
 {
-	const struct nlattr *tb[KIPSEC_A_MAX + 1];
-	struct kipsec_json j;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	int err = -EINVAL;
-
-	if (kipsec_attr_parse_msg(nlh, tb) == 0 && tb[KIPSEC_A_POLICY]) {
-		kipsec_json_init(&j, f);
-		err = json ? kipsec_show_policy_json(&j, NULL, tb[KIPSEC_A_POLICY]) :
-			     kipsec_show_policy(f, "", "\t", tb[KIPSEC_A_POLICY]);
-	}
-	fclose(f);
-	if (!err)
-		return out;
-	free(out);
-	return NULL;
+	return show_obj(nlh, KIPSEC_A_POLICY, json);
 }
 
 static void test_show_policy(void)
