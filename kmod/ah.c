@@ -508,7 +508,8 @@ static void kipsec_ah_input_done(struct kipsec_ah_ctx *ctx, int err)
 	}
 	/* the authoritative replay check: the ICV is good */
 	if (!kipsec_replay_advance(&sa->replay, ctx->seq)) {
-		kipsec_replay_note_drop(&sa->replay, ctx->seq, sa->key.spi, true);
+		kipsec_replay_note_drop(&sa->replay, ctx->seq, sa->key.spi,
+					"after its ICV verified");
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
 		goto drop;
@@ -577,7 +578,8 @@ void kipsec_ah_input(struct kipsec_net *kn, struct sk_buff *skb,
 	else
 		seq = ntohl(ah->seq_no);
 	if (!kipsec_replay_check(&sa->replay, seq)) {
-		kipsec_replay_note_drop(&sa->replay, seq, sa->key.spi, false);
+		kipsec_replay_note_drop(&sa->replay, seq, sa->key.spi,
+					"before its ICV check");
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
 		goto drop;

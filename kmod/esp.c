@@ -54,6 +54,8 @@ struct kipsec_esp_ctx {
 	unsigned int len;	/* output: plaintext bytes, for the counters */
 	struct kipsec_hdr_pos pos;	/* input: where the ESP header is */
 	__be16 encap_sport;	/* input: UDP source port of ESP in UDP, or 0 */
+	u16 cpu;		/* input: where the request was submitted */
+	bool async;		/* input: the transform answered -EINPROGRESS */
 	struct scatterlist sg[2];
 	__be32 ad[3];		/* SPI, [seq-hi,] seq-lo */
 	u8 iv[KIPSEC_ESP_MAX_IV];
@@ -286,7 +288,13 @@ static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
 	}
 	/* the authoritative replay check: the ICV is good */
 	if (!kipsec_replay_advance(&sa->replay, ctx->seq)) {
-		kipsec_replay_note_drop(&sa->replay, ctx->seq, sa->key.spi, true);
+		char when[80];
+
+		snprintf(when, sizeof(when),
+			 "after its ICV verified (%s, submitted on CPU %u, done on CPU %u)",
+			 ctx->async ? "asynchronously" : "synchronously",
+			 ctx->cpu, raw_smp_processor_id());
+		kipsec_replay_note_drop(&sa->replay, ctx->seq, sa->key.spi, when);
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
 		goto drop;
@@ -358,7 +366,8 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 	else
 		seq = ntohl(esph->seq_no);
 	if (!kipsec_replay_check(&sa->replay, seq)) {
-		kipsec_replay_note_drop(&sa->replay, seq, sa->key.spi, false);
+		kipsec_replay_note_drop(&sa->replay, seq, sa->key.spi,
+					"before decryption");
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
 		goto drop;
@@ -383,9 +392,12 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, len - hlen, ctx->iv);
 	aead_request_set_ad(req, assoclen);
 
+	ctx->cpu = raw_smp_processor_id();
+	ctx->async = true;	/* the completion may run before decrypt returns */
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS)
 		return;
+	ctx->async = false;
 	kipsec_esp_input_done(ctx, err);
 	return;
 

@@ -117,16 +117,16 @@ void kipsec_replay_set_top(struct kipsec_replay *r, u64 top)
 /*
  * A refused sequence number, for dynamic debug (`module kipsec +p`): was it
  * a duplicate or behind the window, and how far?  rx_replay counts both;
- * this tells reordering from replays when the counter moves.
+ * this tells reordering from replays when the counter moves.  @when: at
+ * which check, e.g. "before decryption".
  */
 void kipsec_replay_note_drop(const struct kipsec_replay *r, u64 seq,
-			     __be32 spi, bool authentic)
+			     __be32 spi, const char *when)
 {
 	u64 top = READ_ONCE(r->top);
 
 	net_dbg_ratelimited("kipsec: SA 0x%08x: sequence number %llu refused %s: %s, %llu below the highest (%llu), window %u\n",
-			    ntohl(spi), seq,
-			    authentic ? "after its ICV verified" : "before decryption",
+			    ntohl(spi), seq, when,
 			    !seq ? "zero" : top - seq < r->window ? "a duplicate" :
 			    "behind the window", top - seq, top, r->window);
 }

@@ -39,7 +39,7 @@ bool kipsec_replay_advance(struct kipsec_replay *r, u64 seq);
 u64 kipsec_replay_infer(const struct kipsec_replay *r, u32 lo);
 void kipsec_replay_set_top(struct kipsec_replay *r, u64 top);
 void kipsec_replay_note_drop(const struct kipsec_replay *r, u64 seq,
-			     __be32 spi, bool authentic);
+			     __be32 spi, const char *when);
 
 static inline u64 kipsec_replay_top(const struct kipsec_replay *r)
 {
