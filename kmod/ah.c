@@ -59,7 +59,7 @@ struct kipsec_ah_ctx {
 	struct sk_buff *skb;
 	struct kipsec_sa *sa;
 	struct net_device *dev;	/* input: held while the packet is away */
-	u64 seq;		/* input: committed to the window after the ICV */
+	struct kipsec_replay_item rx;	/* input: its place in the window's order */
 	unsigned int len;	/* output: payload bytes, for the counters */
 	struct kipsec_hdr_pos pos;	/* input: where the AH header is */
 	unsigned int hlen;	/* AH header length, padding included */
@@ -489,26 +489,19 @@ drop:
 
 /* ---- input ----------------------------------------------------------- */
 
-static void kipsec_ah_input_done(struct kipsec_ah_ctx *ctx, int err)
+/* in ticket order (replay.h); @fresh: authentic and new to the window */
+static void kipsec_ah_input_finish(struct kipsec_replay_item *item, bool fresh)
 {
+	struct kipsec_ah_ctx *ctx = container_of(item, struct kipsec_ah_ctx, rx);
 	struct kipsec_net *kn = ctx->kn;
 	struct sk_buff *skb = ctx->skb;
 	struct kipsec_sa *sa = ctx->sa;
 	u8 nexthdr;
 
-	if (unlikely(err)) {
-		kipsec_stats_inc(kn, KIPSEC_STAT_RX_CRYPTO_ERROR);
-		this_cpu_inc(sa->stats->errors);
-		goto drop;
-	}
-	if (crypto_memneq(ctx->digest, ctx->icv, sa->icv_len)) {
-		kipsec_stats_inc(kn, KIPSEC_STAT_RX_AUTH_FAIL);
-		this_cpu_inc(sa->stats->auth_fail);
-		goto drop;
-	}
-	/* the authoritative replay check: the ICV is good */
-	if (!kipsec_replay_advance(&sa->replay, ctx->seq)) {
-		kipsec_replay_note_drop(&sa->replay, ctx->seq, sa->key.spi,
+	if (!item->authentic)
+		goto drop;	/* counted in kipsec_ah_input_done() */
+	if (!fresh) {
+		kipsec_replay_note_drop(&sa->replay, item->seq, sa->key.spi,
 					"after its ICV verified");
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
@@ -530,9 +523,28 @@ static void kipsec_ah_input_done(struct kipsec_ah_ctx *ctx, int err)
 
 drop:
 	net_dbg_ratelimited("kipsec: dropped inbound AH, SPI 0x%08x seq %llu\n",
-			    ntohl(sa->key.spi), ctx->seq);
+			    ntohl(sa->key.spi), item->seq);
 	kfree_skb(skb);
 	kipsec_ah_ctx_free(ctx);
+}
+
+/* the hash is done; the ICV is compared, the window takes it in order */
+static void kipsec_ah_input_done(struct kipsec_ah_ctx *ctx, int err)
+{
+	struct kipsec_sa *sa = ctx->sa;
+	bool authentic = false;
+
+	if (unlikely(err)) {
+		kipsec_stats_inc(ctx->kn, KIPSEC_STAT_RX_CRYPTO_ERROR);
+		this_cpu_inc(sa->stats->errors);
+	} else if (crypto_memneq(ctx->digest, ctx->icv, sa->icv_len)) {
+		kipsec_stats_inc(ctx->kn, KIPSEC_STAT_RX_AUTH_FAIL);
+		this_cpu_inc(sa->stats->auth_fail);
+	} else {
+		authentic = true;
+	}
+	kipsec_replay_commit(&sa->replay, &ctx->rx, authentic,
+			     kipsec_ah_input_finish);
 }
 
 static KIPSEC_CRYPTO_DONE(kipsec_ah_input_async)
@@ -590,7 +602,6 @@ void kipsec_ah_input(struct kipsec_net *kn, struct sk_buff *skb,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_NOMEM);
 		goto drop;
 	}
-	ctx->seq = seq;
 	ctx->pos = *pos;
 	ctx->hlen = hlen;
 	ctx->dev = skb->dev;
@@ -609,6 +620,8 @@ void kipsec_ah_input(struct kipsec_net *kn, struct sk_buff *skb,
 		return;
 	}
 
+	/* from here on, the packet ends in kipsec_ah_input_done() */
+	kipsec_replay_ticket(&sa->replay, &ctx->rx, seq);
 	err = kipsec_ah_hash(ctx, seq, kipsec_ah_input_async);
 	if (err == -EINPROGRESS)
 		return;

@@ -49,8 +49,8 @@ struct kipsec_esp_ctx {
 	struct sk_buff *skb;
 	struct kipsec_sa *sa;
 	struct net_device *dev;	/* input: held while the packet is away */
-	u64 seq;		/* input: committed to the window after the ICV;
-				 * output: the packet's place in the SA's queue */
+	u64 seq;		/* output: the packet's place in the SA's queue */
+	struct kipsec_replay_item rx;	/* input: its place in the window's */
 	unsigned int len;	/* output: plaintext bytes, for the counters */
 	struct kipsec_hdr_pos pos;	/* input: where the ESP header is */
 	__be16 encap_sport;	/* input: UDP source port of ESP in UDP, or 0 */
@@ -268,33 +268,26 @@ drop:
 
 /* ---- input ----------------------------------------------------------- */
 
-static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
+/* in ticket order (replay.h); @fresh: authentic and new to the window */
+static void kipsec_esp_input_finish(struct kipsec_replay_item *item, bool fresh)
 {
+	struct kipsec_esp_ctx *ctx = container_of(item, struct kipsec_esp_ctx, rx);
 	struct kipsec_net *kn = ctx->kn;
 	struct sk_buff *skb = ctx->skb;
 	struct kipsec_sa *sa = ctx->sa;
 	unsigned int end, padlen, hlen;
 	u8 nexthdr;
 
-	if (unlikely(err)) {
-		if (err == -EBADMSG) {
-			kipsec_stats_inc(kn, KIPSEC_STAT_RX_AUTH_FAIL);
-			this_cpu_inc(sa->stats->auth_fail);
-		} else {
-			kipsec_stats_inc(kn, KIPSEC_STAT_RX_CRYPTO_ERROR);
-			this_cpu_inc(sa->stats->errors);
-		}
-		goto drop;
-	}
-	/* the authoritative replay check: the ICV is good */
-	if (!kipsec_replay_advance(&sa->replay, ctx->seq)) {
+	if (!item->authentic)
+		goto drop;	/* counted in kipsec_esp_input_done() */
+	if (!fresh) {
 		char when[80];
 
 		snprintf(when, sizeof(when),
 			 "after its ICV verified (%s, submitted on CPU %u, done on CPU %u)",
 			 ctx->async ? "asynchronously" : "synchronously",
 			 ctx->cpu, raw_smp_processor_id());
-		kipsec_replay_note_drop(&sa->replay, ctx->seq, sa->key.spi, when);
+		kipsec_replay_note_drop(&sa->replay, item->seq, sa->key.spi, when);
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_REPLAY);
 		this_cpu_inc(sa->stats->replay);
 		goto drop;
@@ -324,9 +317,27 @@ malformed:
 	this_cpu_inc(sa->stats->errors);
 drop:
 	net_dbg_ratelimited("kipsec: dropped inbound ESP, SPI 0x%08x seq %llu\n",
-			    ntohl(sa->key.spi), ctx->seq);
+			    ntohl(sa->key.spi), item->seq);
 	kfree_skb(skb);
 	kipsec_esp_ctx_free(ctx);
+}
+
+/* the crypto API is done with the packet; the window takes it in order */
+static void kipsec_esp_input_done(struct kipsec_esp_ctx *ctx, int err)
+{
+	struct kipsec_sa *sa = ctx->sa;
+
+	if (unlikely(err)) {
+		if (err == -EBADMSG) {
+			kipsec_stats_inc(ctx->kn, KIPSEC_STAT_RX_AUTH_FAIL);
+			this_cpu_inc(sa->stats->auth_fail);
+		} else {
+			kipsec_stats_inc(ctx->kn, KIPSEC_STAT_RX_CRYPTO_ERROR);
+			this_cpu_inc(sa->stats->errors);
+		}
+	}
+	kipsec_replay_commit(&sa->replay, &ctx->rx, !err,
+			     kipsec_esp_input_finish);
 }
 
 static KIPSEC_CRYPTO_DONE(kipsec_esp_input_async)
@@ -378,7 +389,6 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 		kipsec_stats_inc(kn, KIPSEC_STAT_RX_NOMEM);
 		goto drop;
 	}
-	ctx->seq = seq;
 	ctx->pos = *pos;
 	ctx->encap_sport = encap_sport;
 	ctx->dev = skb->dev;
@@ -392,6 +402,8 @@ void kipsec_esp_input(struct kipsec_net *kn, struct sk_buff *skb,
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, len - hlen, ctx->iv);
 	aead_request_set_ad(req, assoclen);
 
+	/* from here on, the packet ends in kipsec_esp_input_done() */
+	kipsec_replay_ticket(&sa->replay, &ctx->rx, seq);
 	ctx->cpu = raw_smp_processor_id();
 	ctx->async = true;	/* the completion may run before decrypt returns */
 	err = crypto_aead_decrypt(req);

@@ -11,6 +11,10 @@
 int kipsec_replay_init(struct kipsec_replay *r, u32 window)
 {
 	spin_lock_init(&r->lock);
+	r->busy = false;
+	INIT_LIST_HEAD(&r->held);
+	r->next = 0;
+	atomic_set(&r->tickets, 0);
 	r->top = 0;
 	r->window = window;
 	r->nbits = 0;
@@ -24,6 +28,8 @@ int kipsec_replay_init(struct kipsec_replay *r, u32 window)
 
 void kipsec_replay_destroy(struct kipsec_replay *r)
 {
+	/* every held packet holds a reference to the SA */
+	WARN_ON_ONCE(!list_empty(&r->held));
 	bitmap_free(r->bitmap);
 	r->bitmap = NULL;
 }
@@ -50,38 +56,82 @@ bool kipsec_replay_check(struct kipsec_replay *r, u64 seq)
 	return kipsec_replay_ok(r, seq);
 }
 
-bool kipsec_replay_advance(struct kipsec_replay *r, u64 seq)
+/* the authoritative check, and the window moves; r->lock held */
+static bool kipsec_replay_advance(struct kipsec_replay *r, u64 seq)
 {
 	u64 i, shift;
-	bool ok;
 
 	if (!seq)
 		return false;
 	if (!r->window) {
 		/* no window, but keep the highest number for `sa show` */
-		if (seq > READ_ONCE(r->top))
+		if (seq > r->top)
 			WRITE_ONCE(r->top, seq);
 		return true;
 	}
-
-	spin_lock_bh(&r->lock);
-	ok = kipsec_replay_ok(r, seq);
-	if (ok) {
-		if (seq > r->top) {
-			/* forget the numbers that slide out of the window */
-			shift = seq - r->top;
-			if (shift >= r->nbits) {
-				bitmap_zero(r->bitmap, r->nbits);
-			} else {
-				for (i = r->top + 1; i < seq; i++)
-					clear_bit(i % r->nbits, r->bitmap);
-			}
-			WRITE_ONCE(r->top, seq);
+	if (!kipsec_replay_ok(r, seq))
+		return false;
+	if (seq > r->top) {
+		/* forget the numbers that slide out of the window */
+		shift = seq - r->top;
+		if (shift >= r->nbits) {
+			bitmap_zero(r->bitmap, r->nbits);
+		} else {
+			for (i = r->top + 1; i < seq; i++)
+				clear_bit(i % r->nbits, r->bitmap);
 		}
-		set_bit(seq % r->nbits, r->bitmap);
+		WRITE_ONCE(r->top, seq);
 	}
+	set_bit(seq % r->nbits, r->bitmap);
+	return true;
+}
+
+/* Before the packet goes to the crypto API, which must then finish it. */
+void kipsec_replay_ticket(struct kipsec_replay *r,
+			  struct kipsec_replay_item *item, u64 seq)
+{
+	item->seq = seq;
+	item->ticket = atomic_inc_return(&r->tickets) - 1;
+}
+
+/*
+ * The crypto API finished @item (@authentic: its ICV verified).  @done runs
+ * for it, and for every held packet it was the last to wait for, in ticket
+ * order, on this CPU or on the one already committing.  Bottom halves are
+ * off (softirq, or a crypto completion), so @done may deliver the packet.
+ */
+void kipsec_replay_commit(struct kipsec_replay *r,
+			  struct kipsec_replay_item *item, bool authentic,
+			  kipsec_replay_done_t done)
+{
+	struct kipsec_replay_item *pos;
+	bool fresh;
+
+	item->authentic = authentic;
+	spin_lock_bh(&r->lock);
+	/* completions come nearly in order: look from the tail */
+	list_for_each_entry_reverse(pos, &r->held, node)
+		if ((s32)(pos->ticket - item->ticket) < 0)
+			break;
+	list_add(&item->node, &pos->node);
+	if (r->busy) {
+		spin_unlock_bh(&r->lock);
+		return;
+	}
+	r->busy = true;
+	while ((item = list_first_entry_or_null(&r->held,
+						 struct kipsec_replay_item,
+						 node)) &&
+	       item->ticket == r->next) {
+		list_del(&item->node);
+		r->next++;
+		fresh = item->authentic && kipsec_replay_advance(r, item->seq);
+		spin_unlock_bh(&r->lock);
+		done(item, fresh);
+		spin_lock_bh(&r->lock);
+	}
+	r->busy = false;
 	spin_unlock_bh(&r->lock);
-	return ok;
 }
 
 /*
