@@ -277,6 +277,10 @@ echo 'module kipsec -p' >"$ddc" 2>/dev/null || :
 #          containing 10.0.0.2), proto tcp, dport 6000..55999
 #   sa     NULL ESP SAs: even i inbound to 10.0.0.1, odd i outbound with
 #          reqid 99 (no template asks for it); SPI 0x10000 + i
+#   peers  NULL ESP SAs from 10.0.0.1, each to its own peer in 10.64.0.0/10
+#          with reqids 1..1000, as a remote-access gateway holds them (the
+#          control-plane step: "sa" puts 50k SAs on one address pair and
+#          reqid, which XFRM installs in quadratic time)
 # Every policy discards, at priority 50 (looked at before the match, at
 # 100): a policy that matched the measured flow would stop it.
 gen() {
@@ -299,6 +303,11 @@ for i in range(lo, hi):
         net = (10 << 24 | (i // 50000) << 16) & ~((1 << (32 - plen)) - 1) & 0xffffffff
         out.append("%spolicy add src 0.0.0.0/0 dst %s/%d proto tcp dport %d dir out priority 50 %s"
                    % (pre, ip(net, 0), plen, 6000 + i % 50000, act))
+    elif what == "peers":
+        out.append('%s%s add src 10.0.0.1 dst %s proto esp spi 0x%x mode transport reqid %d '
+                   'enc ecb(cipher_null) "" auth digest_null ""%s'
+                   % (pre, "state" if x else "sa", ip(10 << 24 | 64 << 16, i), 0x10000 + i, 1 + i % 1000,
+                      "" if x else " flag insecure"))
     else:
         s, d, r = ("10.0.0.2", "10.0.0.1", 1) if i % 2 == 0 else ("10.0.0.1", "10.0.0.2", 99)
         out.append('%s%s add src %s dst %s proto esp spi 0x%x mode transport reqid %d '
@@ -411,7 +420,7 @@ for n in $CP_SIZES; do
 				record control skip "$(jstr "$impl $what x $n: installing $p took ${cp_took[$impl.$what]} ms; projected quadratically, $n could exceed BENCH_INSTALL_BUDGET=${INSTALL_BUDGET}s")"
 				continue
 			fi
-			gen "$([ $what = policy ] && echo exact || echo sa)" "$impl" 0 "$n" >"$f"
+			gen "$([ $what = policy ] && echo exact || echo peers)" "$impl" 0 "$n" >"$f"
 			if [ "$impl" = kipsec ] && [ "$KIPSEC_BATCH" = 0 ]; then
 				# not a measurement: the generator's first lines, one
 				# kipsec process each, to show they parse
