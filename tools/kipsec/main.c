@@ -358,12 +358,23 @@ static int kipsec_run(struct kipsec_cli *c, struct kipsec_args *a)
 	return kipsec_cli_command(c, a);
 }
 
+/*
+ * Into a pipe or a file, a dump of 100k SAs is some 50 MB: written in
+ * 64 KiB pieces rather than stdio's 4 KiB, a system call each.  (glibc
+ * ignores setvbuf's size without a buffer.)  monitor and natt listen flush
+ * as they print.
+ */
+static char kipsec_stdout_buf[1 << 16];
+
 int main(int argc, char *argv[])
 {
 	struct kipsec_cli c = { 0 };
 	struct kipsec_args a = { argc - 1, argv + 1 };
 	int ret;
 
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, kipsec_stdout_buf, _IOFBF,
+			sizeof(kipsec_stdout_buf));
 	kipsec_debug_env(&c);
 	ret = kipsec_run(&c, &a);
 	kipsec_nl_close(c.nl);
