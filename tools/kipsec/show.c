@@ -35,22 +35,35 @@ static void kipsec_line_flush(struct kipsec_line *l)
 	l->len = 0;
 }
 
+/* (the length in a local: stores through char * would reload l->len) */
 static void kipsec_put_mem(struct kipsec_line *l, const char *s, size_t n)
 {
+	size_t len = l->len;
+
 	while (n--) {
-		if (l->len == sizeof(l->buf))
+		if (len == sizeof(l->buf)) {
+			l->len = len;
 			kipsec_line_flush(l);
-		l->buf[l->len++] = *s++;
+			len = 0;
+		}
+		l->buf[len++] = *s++;
 	}
+	l->len = len;
 }
 
 static void kipsec_put(struct kipsec_line *l, const char *s)
 {
+	size_t len = l->len;
+
 	while (*s) {
-		if (l->len == sizeof(l->buf))
+		if (len == sizeof(l->buf)) {
+			l->len = len;
 			kipsec_line_flush(l);
-		l->buf[l->len++] = *s++;
+			len = 0;
+		}
+		l->buf[len++] = *s++;
 	}
+	l->len = len;
 }
 
 static void kipsec_put_u64(struct kipsec_line *l, uint64_t v)
