@@ -40,7 +40,7 @@ for m in esp4 xfrm_user xfrm_algo veth wireguard; do modprobe -q "$m" 2>/dev/nul
 
 # seconds one scale step's install may take (see scale())
 INSTALL_BUDGET=${BENCH_INSTALL_BUDGET:-600}
-# Sizes and durations.  QUICK is CI's smoke test (about 2 minutes of VM
+# Sizes and durations.  QUICK is CI's smoke test (about 3.5 minutes of VM
 # time); the full mode is what Documentation/performance.md shows.
 if [ "$QUICK" = 1 ]; then
 	DUR=1 SAMPLES=3 SCALE_SAMPLES=1
