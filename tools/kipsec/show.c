@@ -35,19 +35,28 @@ static void kipsec_line_flush(struct kipsec_line *l)
 	l->len = 0;
 }
 
-/* (the length in a local: stores through char * would reload l->len) */
+/*
+ * One byte at @len, flushing a full buffer; returns the new length.  The
+ * callers keep the length in a local: stores through char * would make
+ * the compiler reload l->len for every byte.
+ */
+static inline size_t kipsec_put_c(struct kipsec_line *l, size_t len, char c)
+{
+	if (len == sizeof(l->buf)) {
+		l->len = len;
+		kipsec_line_flush(l);
+		len = 0;
+	}
+	l->buf[len] = c;
+	return len + 1;
+}
+
 static void kipsec_put_mem(struct kipsec_line *l, const char *s, size_t n)
 {
 	size_t len = l->len;
 
-	while (n--) {
-		if (len == sizeof(l->buf)) {
-			l->len = len;
-			kipsec_line_flush(l);
-			len = 0;
-		}
-		l->buf[len++] = *s++;
-	}
+	while (n--)
+		len = kipsec_put_c(l, len, *s++);
 	l->len = len;
 }
 
@@ -55,14 +64,8 @@ static void kipsec_put(struct kipsec_line *l, const char *s)
 {
 	size_t len = l->len;
 
-	while (*s) {
-		if (len == sizeof(l->buf)) {
-			l->len = len;
-			kipsec_line_flush(l);
-			len = 0;
-		}
-		l->buf[len++] = *s++;
-	}
+	while (*s)
+		len = kipsec_put_c(l, len, *s++);
 	l->len = len;
 }
 
