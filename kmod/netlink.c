@@ -163,8 +163,13 @@ static const struct nla_policy kipsec_policy_flush_nl_policy[KIPSEC_A_POLICY_MAX
 };
 
 /* top level, one per operation */
+/*
+ * Not NLA_POLICY_NESTED: the genetlink core would refuse a bad nest before
+ * the handler runs, and echo the keys in it; kipsec_nl_parse_sa() applies
+ * kipsec_sa_add_nl_policy, and the handler wipes the keys whatever happens.
+ */
 static const struct nla_policy kipsec_sa_add_op_policy[KIPSEC_A_SA + 1] = {
-	[KIPSEC_A_SA] = NLA_POLICY_NESTED(kipsec_sa_add_nl_policy),
+	[KIPSEC_A_SA] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy kipsec_sa_id_op_policy[KIPSEC_A_SA + 1] = {
@@ -280,23 +285,29 @@ static int kipsec_nl_proto(const struct nlattr *attr,
 	}
 }
 
-/* Overwrite the key bytes the request carried (the reply to a failed
- * request may echo it back; the buffer may linger after it is freed).
+/*
+ * Overwrite the key bytes a request carried: the reply to a failed request
+ * echoes the request (unless the sender set NETLINK_CAP_ACK), and the
+ * buffer lingers after it is freed.  Walks the request as received, not a
+ * parsed table, so that it also covers a request refused by validation
+ * (an unknown attribute next to the key, a value out of range): SA_ADD and
+ * SA_UPDATE validate their nest in the handler for this reason.
  */
-static void kipsec_nl_wipe_keys(struct nlattr **sa_tb)
+static void kipsec_nl_wipe_keys(struct genl_info *info)
 {
-	static const int algs[] = {
-		KIPSEC_A_SA_AEAD, KIPSEC_A_SA_ENC, KIPSEC_A_SA_AUTH,
-	};
-	struct nlattr *key;
-	int i;
+	struct nlattr *sa = info->attrs[KIPSEC_A_SA], *alg, *a;
+	int rem, rem2;
 
-	for (i = 0; i < ARRAY_SIZE(algs); i++) {
-		if (!sa_tb[algs[i]])
+	if (!sa)
+		return;
+	nla_for_each_nested(alg, sa, rem) {
+		if (nla_type(alg) != KIPSEC_A_SA_AEAD &&
+		    nla_type(alg) != KIPSEC_A_SA_ENC &&
+		    nla_type(alg) != KIPSEC_A_SA_AUTH)
 			continue;
-		key = nla_find_nested(sa_tb[algs[i]], KIPSEC_A_ALG_KEY);
-		if (key)
-			memzero_explicit(nla_data(key), nla_len(key));
+		nla_for_each_nested(a, alg, rem2)
+			if (nla_type(a) == KIPSEC_A_ALG_KEY)
+				memzero_explicit(nla_data(a), nla_len(a));
 	}
 }
 
@@ -1211,10 +1222,9 @@ static int kipsec_nl_sa_add(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = kipsec_nl_parse_sa(info, kipsec_sa_add_nl_policy, tb);
-	if (err)
-		return err;
-	err = kipsec_nl_sa_build(info, tb, &sa);
-	kipsec_nl_wipe_keys(tb);
+	if (!err)
+		err = kipsec_nl_sa_build(info, tb, &sa);
+	kipsec_nl_wipe_keys(info);
 	if (err)
 		return err;
 
@@ -1321,13 +1331,15 @@ static int kipsec_nl_sa_update(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = kipsec_nl_parse_sa(info, kipsec_sa_add_nl_policy, tb);
-	if (err)
+	if (err) {
+		kipsec_nl_wipe_keys(info);
 		return err;
+	}
 	if (!tb[KIPSEC_A_SA_AEAD] && !tb[KIPSEC_A_SA_ENC] &&
 	    !tb[KIPSEC_A_SA_AUTH])
 		return kipsec_nl_sa_set_encap(kn, info, tb);
 	err = kipsec_nl_sa_build(info, tb, &sa);
-	kipsec_nl_wipe_keys(tb);
+	kipsec_nl_wipe_keys(info);
 	if (err)
 		return err;
 
