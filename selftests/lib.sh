@@ -53,6 +53,19 @@ fail() {
 	echo "FAIL: $*"
 }
 
+# relay_checks: count a program's "ok: ..." / "FAIL: ..." lines (on stdin)
+# as this test's checks, and log its other lines
+relay_checks() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok: "*) pass "${line#ok: }" ;;
+		"FAIL: "*) fail "${line#FAIL: }" ;;
+		*) log "$line" ;;
+		esac
+	done
+}
+
 # check DESC CMD [ARG...]: CMD must succeed
 check() {
 	local desc=$1
@@ -875,79 +888,20 @@ EOF
 # hexkey("0x...").
 kipsec_raw() {
 	ip netns exec "$1" timeout 30 python3 - "$2" "$3" <<'EOF'
-import errno, os, socket, struct, sys
-NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 0x10, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR = 1, 4, 2
-SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
-NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
+import errno, os, struct, sys
+sys.path.insert(0, os.environ["KIPSEC_SELFTESTS"])
+from kipsec_nl import Genl, attrs, u32, u64, be32, be16, ip, ip6, strz, hexkey
 
-def u32(n): return struct.pack("=I", n)
-def be32(n): return struct.pack(">I", n)
-def be16(n): return struct.pack(">H", n)
-def ip(a): return socket.inet_pton(socket.AF_INET, a)
-def ip6(a): return socket.inet_pton(socket.AF_INET6, a)
-def strz(s): return s.encode() + b"\0"
-def hexkey(s): return bytes.fromhex(s[2:] if s.startswith("0x") else s)
-
-def attrs(spec):
-    out = b""
-    for typ, val in spec:
-        if isinstance(val, list):
-            body, typ = attrs(val), typ | 0x8000	# NLA_F_NESTED
-        else:
-            body = val
-        a = struct.pack("=HH", 4 + len(body), typ) + body
-        out += a + b"\0" * (-len(a) % 4)
-    return out
-
-def parse_attrs(buf):
-    res = {}
-    while len(buf) >= 4:
-        ln, typ = struct.unpack("=HH", buf[:4])
-        if ln < 4:
-            break
-        res[typ & 0x3fff] = buf[4:ln]
-        buf = buf[(ln + 3) & ~3:]
-    return res
-
-s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
-s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-s.bind((0, 0))
-seq = [0]
-
-def request(family, cmd, payload):
-    seq[0] += 1
-    body = struct.pack("=BBH", cmd, 1, 0) + payload
-    s.send(struct.pack("=IHHII", 16 + len(body), family,
-                       NLM_F_REQUEST | NLM_F_ACK, seq[0], 0) + body)
-    replies = []
-    while True:
-        data = s.recv(65536)
-        while data:
-            ln, typ, flags, sq, pid = struct.unpack("=IHHII", data[:16])
-            msg, data = data[16:ln], data[(ln + 3) & ~3:]
-            if typ == NLMSG_ERROR:
-                err = -struct.unpack("=i", msg[:4])[0]
-                ext = {}
-                if flags & 0x200:	# NLM_F_ACK_TLVS, after the request header
-                    ext = parse_attrs(msg[4 + 16:])
-                text = ext.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
-                return err, text, replies
-            replies.append(msg)
-
-err, text, rep = request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-                         attrs([(CTRL_ATTR_FAMILY_NAME, strz("kipsec"))]))
-if err:
-    print("Error: family kipsec not found (%s)" % errno.errorcode.get(err, err))
+try:
+    nl = Genl(cap_ack=True).resolve()
+except OSError as e:
+    print("Error: family kipsec not found (%s)" % errno.errorcode.get(e.errno, e.errno))
     sys.exit(1)
-family = struct.unpack("=H", parse_attrs(rep[0][4:])[CTRL_ATTR_FAMILY_ID][:2])[0]
 spec = eval(sys.argv[2]) if sys.argv[2] else []
-err, text, _ = request(family, int(sys.argv[1]), attrs(spec))
+_, err = nl.req(int(sys.argv[1]), spec)
 if err:
     name = "EOPNOTSUPP" if err == errno.EOPNOTSUPP else errno.errorcode.get(err, err)
-    print("Error: %s (errno %s)" % (text or "(no extack message)", name))
+    print("Error: %s (errno %s)" % (nl.ext_msg or "(no extack message)", name))
     sys.exit(2)
 EOF
 }

@@ -9,10 +9,19 @@
 # Before a test the module is loaded if it is not.  Exit 0 = pass, 4 = skip
 # (kselftest's KSFT_SKIP; the last output line mentioning SKIP, or else the
 # last line, is the reason), anything else = fail.  A line "# timeout: N" in
-# a test overrides the default timeout (300 s, or $KIPSEC_TEST_TIMEOUT).
+# a test sets its timeout (default 300 s); $KIPSEC_TEST_TIMEOUT raises every
+# timeout to at least that (for big fuzz or stress runs), and
+# $KIPSEC_TIMEOUT_SCALE multiplies them (the debug kernel is slower).
 # After a test its leftover processes and every network namespace (with the
 # processes in it) are removed, and the test fails if the kernel logged a
 # WARNING/BUG/Oops/KASAN/UBSAN report meanwhile.
+#
+# On a kernel with kmemleak (the debug kernel of make check-debug) one more
+# result, "kmemleak", comes last: what leaked during the run is scanned for
+# (twice, after the tests) and every unreferenced object that kipsec
+# allocated, or that was allocated through code no longer loaded (every
+# other driver of that kernel is built in, so that is kipsec after an
+# rmmod), fails it.  KIPSEC_KMEMLEAK=0 skips the scan.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,14 +114,25 @@ run_test() {
 	echo "$rc" >"$tmp/rc"
 }
 
-n=${#tests[@]} i=0 passed=0 failed=0 skipped=0
+kmemleak=/sys/kernel/debug/kmemleak leakscan=0
+if [ "${KIPSEC_KMEMLEAK:-1}" != 0 ] && [ -w "$kmemleak" ]; then
+	leakscan=1
+	# no periodic scans while tests run (they take seconds under TCG);
+	# what leaked before the suite, at boot, is not ours
+	echo scan=off >"$kmemleak" 2>/dev/null
+	echo clear >"$kmemleak"
+fi
+
+n=$((${#tests[@]} + leakscan)) i=0 passed=0 failed=0 skipped=0
 emit "TAP version 13"
 emit "1..$n"
 for t in ${tests[@]+"${tests[@]}"}; do
 	i=$((i + 1))
 	name=$(basename "$t" .sh)
 	tmo=$(sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$t" | head -n 1)
-	tmo=${tmo:-${KIPSEC_TEST_TIMEOUT:-300}}
+	tmo=${tmo:-300}
+	[ "${KIPSEC_TEST_TIMEOUT:-0}" -le "$tmo" ] || tmo=$KIPSEC_TEST_TIMEOUT
+	tmo=$((tmo * ${KIPSEC_TIMEOUT_SCALE:-1}))
 
 	if [ ! -d /sys/module/kipsec ] && ! out=$(insmod "$KIPSEC_KO" 2>&1); then
 		[ -z "$out" ] || emit "# $out"
@@ -155,5 +175,29 @@ for t in ${tests[@]+"${tests[@]}"}; do
 		failed=$((failed + 1))
 	fi
 done
+# The leak scan.  An object is reported once it has been unreferenced for
+# two scans and is a few seconds old; SAs are freed from a worker after an
+# RCU grace period, so let those finish first.
+if [ "$leakscan" = 1 ]; then
+	i=$((i + 1))
+	sleep 6
+	echo scan >"$kmemleak"
+	echo scan >"$kmemleak"
+	# one block per object: "unreferenced object 0x..." up to the next
+	leaks=$(awk '
+		/^unreferenced object / { if (blk != "" && ours) print blk; blk = ""; ours = 0 }
+		{ blk = blk $0 "\n" }
+		/kipsec/ || /\] 0x[0-9a-f]+$/ { ours = 1 }
+		END { if (blk != "" && ours) print blk }' "$kmemleak")
+	all=$(grep -c '^unreferenced object ' "$kmemleak")
+	if [ -n "$leaks" ]; then
+		printf '%s' "$leaks" | head -n 60 | while IFS= read -r l; do emit "# $l"; done
+		emit "not ok $i kmemleak # $(printf '%s' "$leaks" | grep -c '^unreferenced object ') of $all unreferenced objects are kipsec's"
+		failed=$((failed + 1))
+	else
+		emit "ok $i kmemleak # none of $all unreferenced objects are kipsec's"
+		passed=$((passed + 1))
+	fi
+fi
 emit "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
