@@ -3,6 +3,9 @@
 #   make [all]            kmod/kipsec.ko for KDIR, and the tools
 #   make deps             install the Debian packages the build and VM need
 #   make check [KVER=]    build per kernel and run selftests/ in a VM
+#   make check-debug      the same on a debug kernel (KASAN, kmemleak,
+#                         lockdep, UBSAN) built from Debian's linux-source
+#                         (tools/debug-kernel/; the first build takes ~15 min)
 #   make demo [KVER=]     same, running tools/demo.sh
 #   make bench [QUICK=1] [KVER=]   kipsec vs XFRM, WireGuard and plaintext
 #                         in one VM boot (tools/bench/run; build/bench/,
@@ -14,8 +17,13 @@
 #
 # KDIR: headers to build against.  Default: the running kernel's, else the
 # newest installed /usr/src/linux-headers-*-amd64.
-# KVER: kernel(s) for check/demo: empty = newest with headers, a release
-# (e.g. 6.1.0-56-amd64), or "all".  TESTS: selftest names for check.
+# KVER: kernel(s) for check/demo, words: empty = newest with headers, a
+# release (e.g. 6.1.0-56-amd64), "all", "oldest", "newest", "debug".
+# TESTS: selftest names for check.  CHECK_JOBS=N: kernels tested at once.
+# DEBUG_SPLIT=N: the debug kernel's tests spread over N VMs, DEBUG_FIRST=K
+# starting with the Kth; CHECK_START_BY=S: lanes not started after S
+# seconds are skipped.
+# FUZZ=N: messages / packets per fuzzer (default: the tests' small counts).
 # W=1: extra kbuild warnings.
 
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),$(lastword $(shell ls -1d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
@@ -23,8 +31,13 @@ KVER ?=
 TESTS ?=
 W ?=
 QUICK ?=
+CHECK_JOBS ?=
+DEBUG_SPLIT ?=
+DEBUG_FIRST ?=
+CHECK_START_BY ?=
+FUZZ ?=
 
-.PHONY: all module tools deps check demo bench clean strongswan-plugin \
+.PHONY: all module tools selftests deps check check-debug demo bench clean strongswan-plugin \
 	install-strongswan-plugin
 # deps must finish before anything compiles (it may install the compiler);
 # the sub-makes still run in parallel with -j.
@@ -39,6 +52,10 @@ module:
 tools:
 	$(MAKE) -C tools
 
+# the C programs of selftests/ (fuzzers, load generators)
+selftests:
+	$(MAKE) -C selftests
+
 deps:
 	@tools/deps
 
@@ -51,8 +68,14 @@ install-strongswan-plugin: strongswan-plugin
 	$(MAKE) -C tools/strongswan install
 
 # check and demo build the module themselves, per kernel, under build/.
-check: deps tools strongswan-plugin
-	@KVER='$(KVER)' TESTS='$(TESTS)' W='$(W)' tools/check
+check: deps tools selftests strongswan-plugin
+	@KVER='$(KVER)' TESTS='$(TESTS)' W='$(W)' CHECK_JOBS='$(CHECK_JOBS)' \
+		DEBUG_SPLIT='$(DEBUG_SPLIT)' DEBUG_FIRST='$(DEBUG_FIRST)' \
+		CHECK_START_BY='$(CHECK_START_BY)' $(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
+
+check-debug: deps tools selftests strongswan-plugin
+	@KVER=debug TESTS='$(TESTS)' W='$(W)' CHECK_JOBS='$(CHECK_JOBS)' \
+		DEBUG_SPLIT='$(DEBUG_SPLIT)' $(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
 
 demo: deps tools
 	@KVER='$(KVER)' W='$(W)' tools/check --demo
@@ -63,4 +86,5 @@ bench: deps tools
 clean:
 	$(if $(KDIR),-$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(if $(wildcard tools/Makefile),$(MAKE) -C tools clean)
+	$(MAKE) -C selftests clean
 	rm -rf build

@@ -3,14 +3,18 @@
 #
 # Needs $top (the source tree) and die(); reads $W (kbuild warnings).
 #
-#   pick_kernels KVER   sets the array kernels: KVER "" = the newest
-#                       kernel with headers, "all", or a release
-#   build_module REL    build/REL/src (a copy of Kbuild, kmod/, uapi/) built
-#                       there, the module copied to build/REL/kipsec.ko and
-#                       the log to build/REL/build.log; returns 1 on failure
+#   pick_kernels KVER   sets the array kernels from KVER, a list of words:
+#                       "" = the newest kernel with headers, "all" = every
+#                       one, "oldest", "newest", a release, or "debug" = the
+#                       debug kernel of tools/debug-kernel (make check-debug)
+#   build_module REL [KBUILD]
+#                       build/REL/src (a copy of Kbuild, kmod/, uapi/) built
+#                       there against KBUILD (default /lib/modules/REL/build),
+#                       the module copied to build/REL/kipsec.ko and the log
+#                       to build/REL/build.log; returns 1 on failure
 
 pick_kernels() {
-	local kver=$1 img rel installed=()
+	local kver=$1 img rel w installed=()
 
 	# a bootable image and headers to build against
 	for img in /boot/vmlinuz-*; do
@@ -18,16 +22,25 @@ pick_kernels() {
 		rel=${img#/boot/vmlinuz-}
 		[ -d "/lib/modules/$rel/build" ] && installed+=("$rel")
 	done
-	[ "${#installed[@]}" -gt 0 ] || die "no kernel with headers installed (run 'make deps')"
-	mapfile -t installed < <(printf '%s\n' "${installed[@]}" | sort -V)
+	mapfile -t installed < <(printf '%s\n' ${installed[@]+"${installed[@]}"} | sed '/^$/d' | sort -V)
 
-	case "$kver" in
-	"")	kernels=("${installed[-1]}") ;;
-	all)	kernels=("${installed[@]}") ;;
-	*)	[ -d "/lib/modules/$kver/build" ] && [ -e "/boot/vmlinuz-$kver" ] ||
-			die "KVER=$kver: need /boot/vmlinuz-$kver and /lib/modules/$kver/build (installed: ${installed[*]})"
-		kernels=("$kver") ;;
-	esac
+	kernels=()
+	for w in ${kver:-newest}; do
+		case "$w" in
+		debug)	kernels+=(debug); continue ;;
+		esac
+		[ "${#installed[@]}" -gt 0 ] || die "no kernel with headers installed (run 'make deps')"
+		case "$w" in
+		newest)	kernels+=("${installed[-1]}") ;;
+		oldest)	kernels+=("${installed[0]}") ;;
+		all)	kernels+=("${installed[@]}") ;;
+		*)	[ -d "/lib/modules/$w/build" ] && [ -e "/boot/vmlinuz-$w" ] ||
+				die "KVER=$w: need /boot/vmlinuz-$w and /lib/modules/$w/build (installed: ${installed[*]})"
+			kernels+=("$w") ;;
+		esac
+	done
+	# each kernel once, in the order given
+	mapfile -t kernels < <(printf '%s\n' "${kernels[@]}" | awk '!seen[$0]++')
 }
 
 # Build products: never copied into build/REL/src, never deleted there.
@@ -37,7 +50,7 @@ products=('*.o' '*.ko' '*.mod' '*.mod.c' '.*.cmd' '*.a' '.*.d' modules.order Mod
 # there.  tar keeps the mtimes, so kbuild recompiles only what changed; a
 # source deleted here is deleted there too.
 build_module() {
-	local rel=$1 out=$top/build/$1 p excl=() prune=()
+	local rel=$1 kbuild=${2:-/lib/modules/$1/build} out=$top/build/$1 p excl=() prune=()
 	for p in "${products[@]}"; do
 		excl+=(--exclude="$p")
 		prune+=(${prune[0]+-o} -name "$p")
@@ -51,7 +64,7 @@ build_module() {
 	rm -f "$out/src.tar" "$out/kipsec.ko"
 	# MAKEFLAGS from an outer make carries KVER=all etc. and a jobserver;
 	# kbuild gets only what it needs.
-	MAKEFLAGS= make -C "/lib/modules/$rel/build" M="$out/src" ${W:+W="$W"} -j"$(nproc)" modules \
+	MAKEFLAGS= make -C "$kbuild" M="$out/src" ${W:+W="$W"} -j"$(nproc)" modules \
 		>"$out/build.log" 2>&1 || return 1
 	cp "$out/src/kmod/kipsec.ko" "$out/kipsec.ko"
 }
