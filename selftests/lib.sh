@@ -555,6 +555,21 @@ ipsec_transport() {
 	ipsec_policy "$impl" "$ns" "$r$host" "$l$host" in "$r" "$l" transport
 }
 
+# reference_state NS SPI: one SA (A_IP -> B_IP, $ALGO, KEY_A) and its out
+# policy in NS, the state a negative test proves it left unchanged; sets
+# sa_before and pol_before to their JSON dumps.  Ends the test on failure.
+reference_state() {
+	local ns=$1 spi=$2
+
+	kip "$ns" sa add src "$A_IP" dst "$B_IP" proto esp spi "$spi" mode transport \
+		reqid 1 aead "$ALGO" "$KEY_A" 128 || { fail "add the reference SA"; ksft_exit; }
+	kip "$ns" policy add src "$A_IP" dst "$B_IP" dir out priority 10 action protect \
+		tmpl src "$A_IP" dst "$B_IP" proto esp mode transport reqid 1 ||
+		{ fail "add the reference policy"; ksft_exit; }
+	sa_before=$(kip "$ns" -j sa show)
+	pol_before=$(kip "$ns" -j policy show)
+}
+
 # ipsec_tunnel IMPL NS LWAN RWAN LNET RNET SPI_OUT SPI_IN KEY_OUT KEY_IN
 # Gateway-to-gateway tunnel mode between the networks LNET and RNET.
 # kipsec: out and fwd policies (the gateway itself does not use the

@@ -28,13 +28,7 @@ SPI=0x5000
 
 setup_ns N1 N2
 ip -n "$N1" link add name d0 type dummy 2>/dev/null
-kip "$N1" sa add src $A_IP dst $B_IP proto esp spi $SPI mode transport reqid 1 \
-	aead "$ALGO" $KEY_A 128 || { fail "add the reference SA"; ksft_exit; }
-kip "$N1" policy add src $A_IP dst $B_IP dir out priority 10 action protect \
-	tmpl src $A_IP dst $B_IP proto esp mode transport reqid 1 ||
-	{ fail "add the reference policy"; ksft_exit; }
-sa_before=$(kip "$N1" -j sa show)
-pol_before=$(kip "$N1" -j policy show)
+reference_state "$N1" $SPI
 
 # kernel_refuses DESC MESSAGE ARGS...: `kipsec ARGS` in N1 exits 2 with
 # "Error: ...MESSAGE..." on stderr

@@ -52,13 +52,7 @@ nlpriv() {
 A_IP=10.0.0.1
 B_IP=10.0.0.2
 setup_ns N1
-kip "$N1" sa add src $A_IP dst $B_IP proto esp spi 0x5000 mode transport reqid 1 \
-	aead "$ALGO" $KEY_A 128 || { fail "add the reference SA"; ksft_exit; }
-kip "$N1" policy add src $A_IP dst $B_IP dir out priority 10 action protect \
-	tmpl src $A_IP dst $B_IP proto esp mode transport reqid 1 ||
-	{ fail "add the reference policy"; ksft_exit; }
-sa_before=$(kip "$N1" -j sa show)
-pol_before=$(kip "$N1" -j policy show)
+reference_state "$N1" 0x5000
 
 log "uid 65534 without capabilities"
 nlpriv ip netns exec "$N1" setpriv --reuid=65534 --regid=65534 --clear-groups \
