@@ -1562,17 +1562,20 @@ static int kipsec_nl_sa_allocspi(struct sk_buff *skb, struct genl_info *info)
 	err = kipsec_hooks_enable(kn);
 	if (!err)
 		err = kipsec_nl_pick_spi(kn, sa, min, max);
-	if (err == -ENOSPC)
-		NL_SET_ERR_MSG(extack, "no free SPI found in the range");
-	if (!err) {
-		kipsec_net_changed(kn);
-		err = kipsec_nl_reply(info, kipsec_nl_fill_sa_obj, sa);
-		if (err) {	/* nobody learns the SPI: take it back */
-			kipsec_sad_remove(&kn->sad, sa);
-		} else {
-			kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
-			kipsec_life_kick(kn);
-		}
+	if (err) {
+		/* not in the tables: the reference is still ours */
+		mutex_unlock(&kn->lock);
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(extack, "no free SPI found in the range");
+		goto out_put;
+	}
+	kipsec_net_changed(kn);
+	err = kipsec_nl_reply(info, kipsec_nl_fill_sa_obj, sa);
+	if (err) {	/* nobody learns the SPI: take it back (the tables' ref) */
+		kipsec_sad_remove(&kn->sad, sa);
+	} else {
+		kipsec_nl_notify_sa(kn, KIPSEC_CMD_SA_ADD_NTF, sa);
+		kipsec_life_kick(kn);
 	}
 	mutex_unlock(&kn->lock);
 	return err;
