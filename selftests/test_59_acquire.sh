@@ -11,8 +11,8 @@
 #   and reqid and the packet's addresses, protocol and ports; a ping flood
 #   raises at most one a second (tx_acquire); once the SAs are there,
 #   traffic flows.
-# - allocspi with "limit time-hard 2": the larval SA is gone after ~2 s,
-#   with a hard expire event (add-time).
+# - allocspi with "limit time-hard 2" (4 on the debug kernel): the larval
+#   SA is gone after that long, with a hard expire event (add-time).
 # - A socket handed over with "bypass" (`kipsec natt listen bypass`): UDP
 #   to its port and from it passes a protect-any policy without SAs, other
 #   UDP does not.  The socket's own sends are made by a helper that takes a
@@ -104,31 +104,39 @@ ipsec_flush xfrm "$B"
 
 # ------------------------------------------------------- allocspi lifetime
 
-log "allocspi with limit time-hard 2"
+# H seconds, longer on slow (debug) kernels; the reply to allocspi is read
+# after the polling, so that python's start does not delay the first poll
+H=$((2 * ${KIPSEC_TIMEOUT_SCALE:-1}))
+log "allocspi with limit time-hard $H"
 t0=${EPOCHREALTIME/[.,]/}
-spi=$(kip "$A" -j sa allocspi src $B_IP dst $A_IP proto esp min 0x100 max 0x1ff \
-	limit time-hard 2 | json_get 0.spi)
-check_ge "allocspi: an SPI" "${spi:-x}" 256
-check_eq "the larval SA's hard add-secs" \
-	"$(kip "$A" -j sa get dst $A_IP proto esp spi "${spi:-0}" | json_get 0.lifetime_hard.add_secs)" 2
-gone=
-for i in $(seq 60); do
-	if ! kip "$A" sa get dst $A_IP proto esp spi "${spi:-0}" >/dev/null 2>&1; then
+reply=$(kip "$A" -j sa allocspi src $B_IP dst $A_IP proto esp min 0x100 max 0x1ff \
+	limit time-hard $H)
+spi=
+[[ $reply =~ \"spi\":\ *([0-9]+) ]] && spi=${BASH_REMATCH[1]}
+seen=0 gone=
+while [ -n "$spi" ] && [ $(((${EPOCHREALTIME/[.,]/} - t0) / 1000000)) -lt $((H + 30)) ]; do
+	if ! kip "$A" sa get dst $A_IP proto esp spi "$spi" >/dev/null 2>&1; then
 		gone=${EPOCHREALTIME/[.,]/}
 		break
 	fi
+	seen=$((seen + 1))
 	sleep 0.1
 done
+check_ge "allocspi: an SPI" "${spi:-x}" 256
+check_eq "the larval SA's hard add-secs (allocspi's reply)" \
+	"$(json_get 0.lifetime_hard.add_secs <<<"$reply")" $H
+check_ge "the larval SA was there after allocspi (polls)" $seen 1
 if [ -n "$gone" ]; then
 	ms=$(((gone - t0) / 1000))
-	# t0 is just before allocspi; add-time and its timer count whole seconds
-	if [ $ms -ge 1000 ] && [ $ms -le 4000 ]; then
+	# t0 is just before allocspi; add-time and its timer count whole
+	# seconds, and a slow kernel answers a poll late
+	if [ $ms -ge $(((H - 1) * 1000)) ] && [ $ms -le $(((H + 2 * ${KIPSEC_TIMEOUT_SCALE:-1}) * 1000)) ]; then
 		pass "the larval SA is gone after ${ms} ms"
 	else
-		fail "the larval SA went after ${ms} ms, not ~2 s"
+		fail "the larval SA went after ${ms} ms, not ~$H s"
 	fi
 else
-	fail "the larval SA $spi is still there after 6 s"
+	fail "the larval SA ${spi:-?} is still there after $((H + 30)) s"
 fi
 sleep 0.3
 ev=$(grep '"event":"sa-expire"' "$TMPD/monitor" | tail -n 1)
