@@ -225,8 +225,9 @@ rekey() {
 }
 
 # the flood: every 5 ms (ping -f starves the rekeying processes under TCG),
-# (SECS + 4 * REKEYS) seconds' worth, through REKEYS rekeys
-FLOOD=$(((SECS + 4 * REKEYS) * 200))
+# (SECS + 4 * REKEYS) seconds' worth (times KIPSEC_TIMEOUT_SCALE: rekeys take
+# 5-11 s on the debug kernel), through REKEYS rekeys
+FLOOD=$(((SECS + 4 * REKEYS) * 200 * ${KIPSEC_TIMEOUT_SCALE:-1}))
 log "flood: $FLOOD echo requests every 5 ms"
 ip netns exec "$A" timeout $((SECS * 20 + 60)) ping -n -q -i 0.005 -W 5 -c $FLOOD $B_IP >"$TMPD/flood" 2>&1 &
 PF=$!

@@ -79,10 +79,10 @@ ip netns exec "$D" timeout 60 ping -q -n -f -s 1200 10.0.2.2 >/dev/null 2>&1 &
 FD2=$!
 BG_PIDS+=($FD1 $FD2)
 COUNT=$((SECS * 100 + 100))
+a_tx0=$(kipsec_sa_stat "$A" 0x11 tx_packets)	# before the ping starts
 ip netns exec "$A" timeout 120 ping -n -q -i 0.01 -W 5 -c $COUNT 10.0.1.2 >"$TMPD/ping.ab" 2>&1 &
 PAB=$!
 BG_PIDS+=($PAB)
-a_tx0=$(kipsec_sa_stat "$A" 0x11 tx_packets)
 sleep 1
 d_tx=$(kipsec_sa_stat "$D" 0x21 tx_packets)
 check_ge "D's flood goes through kipsec" "$d_tx" 100
