@@ -202,7 +202,8 @@ struct kipsec_sa_hint {
 /* The SA @pol's template selects for @fl, or NULL.  RCU read side. */
 static struct kipsec_sa *kipsec_output_sa(struct kipsec_net *kn,
 					  struct kipsec_policy *pol,
-					  const struct kipsec_flow *fl)
+					  const struct kipsec_flow *fl,
+					  bool no_hint)
 {
 	const struct kipsec_tmpl *t = &pol->tmpl;
 	struct kipsec_sa_hint *h, *old;
@@ -214,7 +215,7 @@ static struct kipsec_sa *kipsec_output_sa(struct kipsec_net *kn,
 	gen = smp_load_acquire(&kn->gen);
 	kipsec_sad_out_pair(t, fl, &pair);
 	/* endpoints taken from the packet: no hint, flows would replace it */
-	if (!t->family || kipsec_addr_any(&t->src, t->family) ||
+	if (no_hint || !t->family || kipsec_addr_any(&t->src, t->family) ||
 	    kipsec_addr_any(&t->dst, t->family))
 		return kipsec_sad_find_out(&kn->sad, t, &pair);
 
@@ -263,8 +264,19 @@ static unsigned int kipsec_output_policy(struct kipsec_net *kn,
 		return NF_DROP;
 	}
 
-	sa = kipsec_output_sa(kn, pol, &fl);
-	if (!sa || !kipsec_sa_hold(sa)) {
+	sa = kipsec_output_sa(kn, pol, &fl, false);
+	/*
+	 * Deleted while we looked (a rekey removing the old SA after adding
+	 * its successor): its last reference goes only after it left the
+	 * tables, so a second look, past the hint (whose generation may not
+	 * have moved yet), finds the successor if there is one.
+	 */
+	if (sa && !kipsec_sa_hold(sa)) {
+		sa = kipsec_output_sa(kn, pol, &fl, true);
+		if (sa && !kipsec_sa_hold(sa))
+			sa = NULL;
+	}
+	if (!sa) {
 		/* like XFRM with larval_drop: drop, and ask IKE for an SA */
 		kipsec_stats_inc(kn, KIPSEC_STAT_TX_NO_SA);
 		kipsec_acquire(kn, pol, &fl);
