@@ -142,6 +142,7 @@ for t in ${tests[@]+"${tests[@]}"}; do
 	fi
 
 	rm -f "$tmp/rc"
+	t_start=$(date +%s)
 	marker="kipsec-selftests: begin $i $name $(date +%s%N)"
 	echo "<6>$marker" >/dev/kmsg
 	# awk, not sed: it also ends a last line that has no newline.
@@ -153,6 +154,9 @@ for t in ${tests[@]+"${tests[@]}"}; do
 	klog=$(dmesg | awk -v m="$marker" 'seen; index($0, m) { seen = 1 }')
 	dmesg | grep -qF "$marker" || klog=$(dmesg)
 	kbad=$(printf '%s\n' "$klog" | grep -E "$bad")
+	# how long each test takes, per kernel, is what CI's time budget is
+	# planned from (tools/check, .ci/run)
+	emit "# $name took $(($(date +%s) - t_start)) s"
 
 	if [ -n "$kbad" ]; then
 		printf '%s\n' "$kbad" | head -n 20 | while IFS= read -r l; do emit "# kernel: $l"; done
