@@ -26,6 +26,20 @@ KIPSEC_SELFTESTS=${KIPSEC_SELFTESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pw
 KIPSEC=${KIPSEC:-$KIPSEC_SELFTESTS/../tools/kipsec/kipsec}
 KIPSEC_KO=${KIPSEC_KO:-$KIPSEC_SELFTESTS/../kmod/kipsec.ko}
 export KIPSEC KIPSEC_KO KIPSEC_SELFTESTS
+# run.sh's KIPSEC_TIMEOUT_SCALE (2 on the debug kernel): what a helper below
+# waits for a slow kernel is multiplied by it
+SCALE=${KIPSEC_TIMEOUT_SCALE:-1}
+
+# bulk_mb N: the size in MB of a bulk TCP transfer that a test would make N
+# MB, capped at $KIPSEC_BULK_MB_MAX when that is set.  tools/check sets it to
+# 2 for the debug kernel, which moves about 120 KB/s under TCG: 2 MB take
+# the same paths through kipsec and XFRM as 10 (GSO, GRO, ~1500 packets each
+# way), at a fifth of the time.  The checks are computed from the result.
+bulk_mb() {
+	local n=$1 max=${KIPSEC_BULK_MB_MAX:-0}
+	[ "$max" -le 0 ] || [ "$n" -le "$max" ] || n=$max
+	echo "$n"
+}
 
 # Fixed test keys: AES key then the 4-byte salt, as ip xfrm takes them.
 ALGO='rfc4106(gcm(aes))'
@@ -650,7 +664,7 @@ tcp_transfer() {
 	is_ip6 "$addr" && fam=-6
 	: >"$dst.log"
 	# -v: nc says "Listening on ..." once it listens
-	ip netns exec "$to" timeout 90 nc -v -n $fam -l "$port" </dev/null >"$dst" 2>"$dst.log" &
+	ip netns exec "$to" timeout $((90 * SCALE)) nc -v -n $fam -l "$port" </dev/null >"$dst" 2>"$dst.log" &
 	rpid=$!
 	[[ "$size" == *[KM] ]] || size=${size}M
 	head -c "$size" /dev/urandom >"$src"
@@ -665,8 +679,9 @@ tcp_transfer() {
 		return 1
 	fi
 	t0=${EPOCHREALTIME/[.,]/}
-	# -w: give up after 10 s without progress, or if the connection fails
-	if ! ip netns exec "$from" timeout 90 nc -n -N -w 10 "$addr" "$port" <"$src" >/dev/null; then
+	# -w: give up after 10 s without progress, or if the connection fails;
+	# 10 MB take 70-90 s on the debug kernel beside another VM
+	if ! ip netns exec "$from" timeout $((90 * SCALE)) nc -n -N -w 10 "$addr" "$port" <"$src" >/dev/null; then
 		log "tcp_transfer: the sender failed or timed out"
 		kill $rpid 2>/dev/null
 	fi

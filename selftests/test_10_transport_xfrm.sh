@@ -6,7 +6,7 @@
 #
 #   A (kipsec) 10.0.0.1 --veth-- 10.0.0.2 B (ip xfrm)
 #
-# Same keys and SPIs on both ends.  Pings both ways, 10 MB over TCP each
+# Same keys and SPIs on both ends.  Pings both ways, 10 MB (bulk_mb) over TCP each
 # way with the payload checked, only ESP on the wire between A and B, and
 # kipsec's counters account for the traffic.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +19,7 @@ A_IP=10.0.0.1
 B_IP=10.0.0.2
 SPI_AB=0x1000
 SPI_BA=0x2000
-MB=10
+MB=$(bulk_mb 10)
 
 setup_ns A B
 veth_link "$A" va "$A_IP/24" "$B" vb "$B_IP/24"
@@ -48,7 +48,7 @@ check_ge "ESP packets B -> A on the wire" "$esp_ba" 1000
 check_capture_none "ESP packets with another SPI than $SPI_AB (A -> B) or $SPI_BA (B -> A)" badspi
 check_capture_none "cleartext IPv4 packets between A and B on the wire" clear
 
-# kipsec accounted for it: 10 MB of inner packets each way, as many ESP
+# kipsec accounted for it: $MB MB of inner packets each way, as many ESP
 # packets as the capture saw, no errors
 read -r tx_bytes tx_packets <<<"$(kipsec_sa_stat "$A" $SPI_AB tx_bytes tx_packets)"
 read -r rx_bytes rx_packets <<<"$(kipsec_sa_stat "$A" $SPI_BA rx_bytes rx_packets)"

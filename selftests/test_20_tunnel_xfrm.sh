@@ -8,7 +8,7 @@
 #                           (kipsec)                   (ip xfrm)
 #
 # gwA protects 10.1.0.0/24 <-> 10.2.0.0/24 with "dir out" and "dir fwd"
-# policies; gwB mirrors it with XFRM.  LAN to LAN pings and 10 MB over TCP
+# policies; gwB mirrors it with XFRM.  LAN to LAN pings and 10 MB (bulk_mb) over TCP
 # each way (payload checked) through the tunnel; only ESP between the
 # gateways' WAN addresses on the WAN link.
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +27,7 @@ WAN_A=192.168.0.1
 WAN_B=192.168.0.2
 SPI_AB=0x3000
 SPI_BA=0x4000
-MB=10
+MB=$(bulk_mb 10)
 
 setup_ns HOSTA GWA GWB HOSTB
 veth_link "$HOSTA" eth0 $HA/24 "$GWA" lan $GWA_LAN/24

@@ -7,14 +7,14 @@
 #  transport:  A 10.0.0.1 --veth-- 10.0.0.2 B
 #  tunnel:     hostA 10.1.0.2 -- gwA 192.168.0.1 -- 192.168.0.2 gwB -- 10.2.0.2 hostB
 #
-# Pings both ways, 10 MB over TCP each way with the payload checked, only
+# Pings both ways, 10 MB (bulk_mb) over TCP each way with the payload checked, only
 # ESP on the wire, and the sender's tx counters equal the receiver's rx.
 . "$(dirname "$0")/lib.sh"
 
 require_kipsec
 require_cmds tcpdump nc ping ss sha256sum
 
-MB=10
+MB=$(bulk_mb 10)
 SPI_FIELD="ip[20:4]"	# the SPI, behind a 20-byte IP header
 
 # both_ends_agree NS1 SPI NS2 WHAT...: what NS1 sent on SA SPI, NS2
