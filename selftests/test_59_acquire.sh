@@ -106,15 +106,16 @@ ipsec_flush xfrm "$B"
 
 # H seconds, longer on slow (debug) kernels; the reply to allocspi is read
 # after the polling, so that python's start does not delay the first poll
-H=$((2 * ${KIPSEC_TIMEOUT_SCALE:-1}))
+H=$((2 * SCALE))
 log "allocspi with limit time-hard $H"
 t0=${EPOCHREALTIME/[.,]/}
 reply=$(kip "$A" -j sa allocspi src $B_IP dst $A_IP proto esp min 0x100 max 0x1ff \
 	limit time-hard $H)
 spi=
 [[ $reply =~ \"spi\":\ *([0-9]+) ]] && spi=${BASH_REMATCH[1]}
-seen=0 gone=
+seen=0 gone= p0=
 while [ -n "$spi" ] && [ $(((${EPOCHREALTIME/[.,]/} - t0) / 1000000)) -lt $((H + 30)) ]; do
+	p0=${EPOCHREALTIME/[.,]/}
 	if ! kip "$A" sa get dst $A_IP proto esp spi "$spi" >/dev/null 2>&1; then
 		gone=${EPOCHREALTIME/[.,]/}
 		break
@@ -127,13 +128,15 @@ check_eq "the larval SA's hard add-secs (allocspi's reply)" \
 	"$(json_get 0.lifetime_hard.add_secs <<<"$reply")" $H
 check_ge "the larval SA was there after allocspi (polls)" $seen 1
 if [ -n "$gone" ]; then
-	ms=$(((gone - t0) / 1000))
-	# t0 is just before allocspi; add-time and its timer count whole
-	# seconds, and a slow kernel answers a poll late
-	if [ $ms -ge $(((H - 1) * 1000)) ] && [ $ms -le $(((H + 2 * ${KIPSEC_TIMEOUT_SCALE:-1}) * 1000)) ]; then
-		pass "the larval SA is gone after ${ms} ms"
+	# the SA went while the first poll that missed it ran, between ms0
+	# and ms after allocspi.  t0 is just before allocspi; add-time and its
+	# timer count whole seconds; a poll takes up to 4 s on the debug
+	# kernel beside another VM (2 polls in 8 s, once)
+	ms0=$(((p0 - t0) / 1000)) ms=$(((gone - t0) / 1000))
+	if [ $ms -ge $(((H - 1) * 1000)) ] && [ $ms0 -le $(((H + 2 * SCALE) * 1000)) ]; then
+		pass "the larval SA is gone after ${ms0}..${ms} ms"
 	else
-		fail "the larval SA went after ${ms} ms, not ~$H s"
+		fail "the larval SA went after ${ms0}..${ms} ms, not ~$H s"
 	fi
 else
 	fail "the larval SA ${spi:-?} is still there after $((H + 30)) s"
