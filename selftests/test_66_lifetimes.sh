@@ -42,7 +42,7 @@
 require_impl
 require_cmds ping
 
-T_SOFT=$((2 * SCALE)) T_HARD=$((4 * SCALE))
+T_SOFT=$((2 * SCALE)) T_HARD=$((4 * SCALE)) T_LATE=$((14 * SCALE / 10)).$((14 * SCALE % 10))
 
 setup_ns A1 A2 A3 A4 B
 for n in 1 2 3 4; do
@@ -223,11 +223,11 @@ time_test() {
 	log "A$n: events (time KIND REASON SPI), $t0 = the start:" $ev
 	log "A$n: pings:" $(awk -v t0="$t0" '{ printf "%+.1f %s ", $1 - t0, $2 }' "$TMPD/ping.$n")
 	check_eq "A$n: soft, then hard" "$(events $n)" "soft $(reason $why) $s;hard $(reason $why) $s"
-	check_eq "A$n: soft $T_SOFT s, hard $T_HARD s after the start (+0..$((14 * SCALE / 10)).$((14 * SCALE % 10)) s)" \
-		"$(echo "$ev" | awk -v t0="$t0" -v ls=$T_SOFT -v lh=$T_HARD -v late=$((14 * SCALE)) '
+	check_eq "A$n: soft $T_SOFT s, hard $T_HARD s after the start (+0..$T_LATE s)" \
+		"$(echo "$ev" | awk -v t0="$t0" -v ls=$T_SOFT -v lh=$T_HARD -v late=$T_LATE '
 		$2 == "soft" { s = $1 - t0 } $2 == "hard" { h = $1 - t0 }
-		END { print (s >= ls - 0.1 && s <= ls + late / 10 ? "soft ok" : "soft at " s) ", " \
-			    (h >= lh - 0.1 && h <= lh + late / 10 ? "hard ok" : "hard at " h) }')" "soft ok, hard ok"
+		END { print (s >= ls - 0.1 && s <= ls + late ? "soft ok" : "soft at " s) ", " \
+			    (h >= lh - 0.1 && h <= lh + late ? "hard ok" : "hard at " h) }')" "soft ok, hard ok"
 	check_eq "A$n: pings [passed between soft and hard, after hard; failed before hard, after]" \
 		"$(echo "$ev" | awk '
 			FNR == NR { if ($2 == "soft") s = $1; if ($2 == "hard") h = $1; next }
