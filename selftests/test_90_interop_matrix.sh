@@ -39,7 +39,8 @@
 #                 policy (gwA has no out policy: cleartext on the wire)
 # Case names: PROTO/MODE/FAMILY/ALGORITHM, the algorithms named like
 # strongSwan proposals (aes128gcm16, aes256-sha512, null-sha256, sha1...).
-# tools/check passes no MATRIX_* into the VM; by hand, e.g.:
+# tools/check passes MATRIX_CASES only on the debug kernel (a 30-case
+# subset, see there) and no other MATRIX_*; by hand, e.g.:
 #   tools/vm/run --run 6.12.95+deb12-amd64 \
 #	--exec 'MATRIX_IMPL=xfrm selftests/test_90_interop_matrix.sh'
 # (with MATRIX_IMPL=kipsec, load build/REL/kipsec.ko first).
