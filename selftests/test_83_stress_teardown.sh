@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 300
+# timeout: 420
 #
 # Things go away under traffic (test_80 unloads once under a steady load;
 # this goes further):
