@@ -22,10 +22,9 @@
 #     while both ends rekey REKEYS times (3), as charon does with the
 #     kipsec plugin: the new inbound SA of each end before the peer's new
 #     outbound one, each end deleting its old outbound SA right after
-#     installing the new one
-#     (the outbound policy's template, reqid 1, takes the newest valid
-#     SA), the old inbound SAs later (with the next rekey, or at the end),
-#     once the ESP in flight has landed.  ping's transmitted == received,
+#     installing the new one (the outbound policy's template, reqid 1,
+#     takes the newest valid SA), the old inbound SAs later (with the next
+#     rekey, or at the end), once the ESP in flight has landed.  ping's transmitted == received,
 #     no tx_no_sa, and the traffic ends on the last SAs (their counters; a
 #     ping afterwards adds exactly its packets there), only they are left.
 #
@@ -240,9 +239,9 @@ rekey() {
 # echo requests a second: there the flood lasts SLOW times longer, at a
 # SLOW times longer interval (the same count), and its limit is three
 # times its length (a count-limited ping killed early prints no summary).
-FLOOD_SECS=$(((SECS + 6 * REKEYS) * SLOW))
+FLOOD=$(((SECS + 6 * REKEYS) * 200))
 FLOOD_IVAL=$(printf '0.%03d' $((5 * SLOW)))
-FLOOD=$((FLOOD_SECS * 200 / SLOW))
+FLOOD_SECS=$(((SECS + 6 * REKEYS) * SLOW))
 log "flood: $FLOOD echo requests every $FLOOD_IVAL s (at $SECONDS s)"
 ip netns exec "$A" timeout $((FLOOD_SECS * 3 + 60)) ping -n -q -i $FLOOD_IVAL -W 5 -c $FLOOD $B_IP >"$TMPD/flood" 2>&1 &
 PF=$!
