@@ -112,7 +112,7 @@ check_contains "... with ENOENT's reason" "$out" "no SA with this destination"
 
 # ---- 4. monitor
 mon=$TMPD/monitor
-ip netns exec "$A" timeout 30 "$KIPSEC" monitor >"$mon" 2>&1 &
+ip netns exec "$A" timeout $((30 * SCALE)) "$KIPSEC" monitor >"$mon" 2>&1 &
 BG_PIDS+=($!)
 sleep 1	# monitor prints nothing when it is ready
 kip "$A" sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x4242 aead "$ALGO" $KEY_A 128

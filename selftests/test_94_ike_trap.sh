@@ -35,7 +35,7 @@ check_ge "gwA: the trap's policies in the kernel ($IKE_IMPL_A)" "$(ike_kernel_po
 
 # the kernel's events while the first packets go out
 case "$IKE_IMPL_A" in
-kipsec) ip netns exec "$GWA" timeout 60 "$KIPSEC" monitor >"$TMPD/monitor" 2>&1 & ;;
+kipsec) ip netns exec "$GWA" timeout $((60 * SCALE)) "$KIPSEC" monitor >"$TMPD/monitor" 2>&1 & ;;
 xfrm) ip -n "$GWA" xfrm monitor acquire >"$TMPD/monitor" 2>&1 & ;;
 esac
 BG_PIDS+=($!)
