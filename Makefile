@@ -22,7 +22,8 @@
 # TESTS: selftest names for check.  CHECK_JOBS=N: kernels tested at once.
 # DEBUG_SPLIT=N: the debug kernel's tests spread over N VMs, DEBUG_FIRST=K
 # starting with the Kth; CHECK_START_BY=S: lanes not started after S
-# seconds are skipped.
+# seconds are skipped; CHECK_END_BY=S: debug lanes that would not end
+# within S seconds (by selftests/debug-durations.txt) are skipped.
 # FUZZ=N: messages / packets per fuzzer (default: the tests' small counts).
 # W=1: extra kbuild warnings.
 
@@ -35,6 +36,7 @@ CHECK_JOBS ?=
 DEBUG_SPLIT ?=
 DEBUG_FIRST ?=
 CHECK_START_BY ?=
+CHECK_END_BY ?=
 FUZZ ?=
 
 .PHONY: all module tools selftests deps check check-debug demo bench clean strongswan-plugin \
@@ -71,7 +73,8 @@ install-strongswan-plugin: strongswan-plugin
 check: deps tools selftests strongswan-plugin
 	@KVER='$(KVER)' TESTS='$(TESTS)' W='$(W)' CHECK_JOBS='$(CHECK_JOBS)' \
 		DEBUG_SPLIT='$(DEBUG_SPLIT)' DEBUG_FIRST='$(DEBUG_FIRST)' \
-		CHECK_START_BY='$(CHECK_START_BY)' $(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
+		CHECK_START_BY='$(CHECK_START_BY)' CHECK_END_BY='$(CHECK_END_BY)' \
+		$(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
 
 check-debug: deps tools selftests strongswan-plugin
 	@KVER=debug TESTS='$(TESTS)' W='$(W)' CHECK_JOBS='$(CHECK_JOBS)' \
