@@ -2076,8 +2076,7 @@ static void fuzz_one(void)
 			if ((subs[i].req || subs[i].ack) && !subs[i].got_err)
 				fatal("unprivileged: no reply to command %u",
 				      subs[i].cmd);
-	if (!model_on)
-		return;
+	/* counted in every mode, so that a worker's summary says what it got */
 	for (i = 0; i < nsub; i++) {
 		struct sub *s = &subs[i];
 
@@ -2088,13 +2087,15 @@ static void fuzz_one(void)
 			continue;
 		}
 		n_ok++;
-		if (!changes(s->cmd))
+		if (!model_on || !changes(s->cmd))
 			continue;
 		changed = true;
 		allow_cmd(&al, s->cmd);
 		if (s->got_index && s->cmd == KIPSEC_CMD_POLICY_ADD)
 			al.index[al.nindex++] = s->index;
 	}
+	if (!model_on)
+		return;
 	if (lost) {
 		/* replies were lost: start again from what the kernel has */
 		dump_tables(&model);
