@@ -80,6 +80,15 @@ fi
 bad='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection fault|kernel BUG|Kernel panic'
 tmp=$(mktemp -d /tmp/kipsec-selftests.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+if [ -n "${KIPSEC_XTRACE:-}" ]; then
+	mkdir -p "$KIPSEC_XTRACE" || exit 2
+	# PS4 from the environment is ignored when running as root
+	cat >"$tmp/xtrace.rc" <<'EOF'
+PS4='+${EPOCHREALTIME} ${BASHPID} ${BASH_SOURCE##*/}:${LINENO}:${FUNCNAME[0]:-} '
+BASH_XTRACEFD=199
+set -x
+EOF
+fi
 [ -z "$results" ] || : >"$results"
 
 emit() {
@@ -105,6 +114,14 @@ cleanup_after_test() {
 run_test() {
 	local t=$1 tmo=$2 pid rc
 	if [ -x "$t" ]; then set -- "$t"; else set -- bash "$t"; fi
+	if [ -n "${KIPSEC_XTRACE:-}" ]; then
+		# every bash started below reads BASH_ENV, so the test's helper
+		# scripts and 'bash -c's are traced too, into one file on fd 199
+		# (on tmpfs: a write per traced command to a shared directory
+		# would cost more than most commands; moved there at the end)
+		exec 199>>"$tmp/xtrace"
+		set -- env BASH_ENV="$tmp/xtrace.rc" "$@"
+	fi
 	# timeout puts itself and the test in a new process group: $pid is its id.
 	timeout -k 10 "$tmo" "$@" </dev/null &
 	pid=$!
@@ -149,6 +166,7 @@ for t in ${tests[@]+"${tests[@]}"}; do
 	(cd "$here" && run_test "$t" "$tmo") 2>&1 | tee "$tmp/out" | awk '{ print "# " $0; fflush() }' |
 		if [ -n "$results" ]; then tee -a "$results"; else cat; fi
 	rc=$(cat "$tmp/rc" 2>/dev/null || echo 255)
+	[ -z "${KIPSEC_XTRACE:-}" ] || mv -f "$tmp/xtrace" "$KIPSEC_XTRACE/$name.xtrace" 2>/dev/null
 
 	# The kernel log since the marker; if it was overwritten, all of it.
 	klog=$(dmesg | awk -v m="$marker" 'seen; index($0, m) { seen = 1 }')
