@@ -315,11 +315,13 @@ ipv6_on() {
 
 # --------------------------------------------------------------- kipsec CLI
 
-# kip NS ARG...: the kipsec CLI in NS
+# kip NS ARG...: the kipsec CLI in NS.  Its own -n, one exec: through
+# `ip netns exec` and `timeout` a call took 2.6 s on the debug kernel, this
+# way 0.8 s.  What hangs is stopped by the test's own timeout (run.sh).
 kip() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" timeout 60 "$KIPSEC" "$@"
+	"$KIPSEC" -n "$ns" "$@"
 }
 
 # json_get PATH < JSON: print one value.  PATH is dot separated: a key, a
@@ -640,14 +642,60 @@ ping_none() {
 	! ip netns exec "$1" timeout 10 ping -q -n -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
 }
 
-# wait_listen NS PROTO PORT: until a socket listens (tcp) or is bound (udp)
+# nap SECONDS: sleep without starting a process (a read that times out on
+# a pipe nobody writes to): in the polling loops below, where `sleep` would
+# cost a fork and exec each round (0.3 s on the debug kernel)
+exec {NAP_FD}<> <(:)
+nap() {
+	read -r -t "$1" -u "$NAP_FD" _ || :
+}
+
+# deadline VAR SECONDS: in VAR, the time SECONDS x SCALE from now (for
+# `past`), so that a polling loop with naps gives up after a time, not a
+# number of rounds (a round with `sleep` took four times longer on the
+# debug kernel than without)
+deadline() {
+	printf -v "$1" '%d' $((${EPOCHREALTIME/[.,]/} + $2 * SCALE * 1000000))
+}
+
+# past DEADLINE: that time has come
+past() {
+	((${EPOCHREALTIME/[.,]/} >= $1))
+}
+
+# listening PID PROTO PORT: a socket listens (tcp) or is bound (udp) on
+# PORT, IPv4 or IPv6, in the network namespace of process PID (its
+# /proc/PID/net, read by bash alone)
+listening() {
+	local f hex local st want=07	# sl local rem st ...: UNCONN 07
+
+	[ "$2" = tcp ] && want=0A	# LISTEN
+	printf -v hex ':%04X' "$3"
+	for f in "/proc/$1/net/$2" "/proc/$1/net/${2}6"; do
+		[ -r "$f" ] || continue
+		while read -r _ local _ st _; do
+			[[ "$local" == *"$hex" && "$st" == "$want" ]] && return 0
+		done <"$f"
+	done
+	return 1
+}
+
+# wait_listen NS PROTO PORT [PID]: until a socket listens (tcp) or is
+# bound (udp), for up to 15 s x SCALE.  With PID, a process in NS (the
+# listener started in the background, say), without starting a process:
+# `ss` in NS costs two execs a round.
 wait_listen() {
-	local i opt=-Htln
+	local end opt=-Htln
 
 	[ "$2" = udp ] && opt=-Huln
-	for i in $(seq 100); do
-		[ -n "$(ip netns exec "$1" ss $opt "sport = :$3" 2>/dev/null)" ] && return 0
-		sleep 0.1
+	deadline end 15
+	until past "$end"; do
+		if [ -n "${4:-}" ]; then
+			listening "$4" "$2" "$3" && return 0
+		else
+			[ -n "$(ip netns exec "$1" ss $opt "sport = :$3" 2>/dev/null)" ] && return 0
+		fi
+		nap 0.1
 	done
 	return 1
 }
@@ -659,7 +707,7 @@ wait_listen() {
 tcp_transfer() {
 	local from=$1 to=$2 addr=$3 size=$4 port=$5
 	local src=$TMPD/tcp-src.$port dst=$TMPD/tcp-dst.$port
-	local rpid i line="" fam=-4 t0 t1
+	local rpid end line="" fam=-4 t0 t1
 
 	is_ip6 "$addr" && fam=-6
 	: >"$dst.log"
@@ -668,10 +716,11 @@ tcp_transfer() {
 	rpid=$!
 	[[ "$size" == *[KM] ]] || size=${size}M
 	head -c "$size" /dev/urandom >"$src"
-	for ((i = 0; i < 200; i++)); do
+	deadline end 15
+	until past "$end"; do
 		read -r line <"$dst.log"
 		[[ "$line" != "Listening on"* ]] && kill -0 $rpid 2>/dev/null || break
-		sleep 0.05
+		nap 0.05
 	done
 	if [[ "$line" != "Listening on"* ]]; then
 		kill $rpid 2>/dev/null
@@ -693,57 +742,57 @@ tcp_transfer() {
 	cmp "$src" "$dst" || { log "tcp_transfer: $(stat -c %s "$dst") bytes received"; return 1; }
 }
 
-# udp_send NS DST PORT TEXT [SRC]: one datagram, from address SRC if given
+# udp_send NS DST PORT TEXT [SRC]: one datagram, from address SRC if given;
+# if sending fails (EPERM: dropped on the way out), "udp_send: REASON" and
+# exit 1.  Through bash's /dev/udp, not python: a python start costs 3-4 s
+# on the debug kernel.
 udp_send() {
-	ip netns exec "$1" timeout 10 python3 -c '
+	if [ -n "${5:-}" ]; then
+		ip netns exec "$1" timeout 10 python3 -S -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-if len(sys.argv) > 4:
-    s.bind((sys.argv[4], 0))
+s.bind((sys.argv[4], 0))
 try:
     s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
 except OSError as e:
-    print("udp_send: %s" % e.strerror)	# EPERM: dropped on the way out
+    print("udp_send: %s" % e.strerror)
     sys.exit(1)
-' "$2" "$3" "$4" ${5:+"$5"}
+' "$2" "$3" "$4" "$5"
+		return
+	fi
+	# shellcheck disable=SC2016
+	ip netns exec "$1" timeout 10 bash -c '
+		exec 3>"/dev/udp/$1/$2" || exit 1
+		# the write error, without "bash: printf: write error: "
+		err=$(printf %s "$3" 2>&1 >&3) && exit 0
+		echo "udp_send: ${err##*: }"
+		exit 1' udp_send "$2" "$3" "$4"
 }
 
 # udp_recv_start NAME NS PORT: wait in the background for one datagram on
-# PORT; then, once the datagram is sent, udp_recv_wait NAME (in the same
-# shell, not in $(...)) gives it one more second to arrive and waits for the
-# receiver to end, and udp_received NAME prints what arrived (nothing if
-# nothing did).  The receiver gives up after 20 s in any case.
+# PORT (IPv4); then, once the datagram is sent, udp_recv_wait NAME (in the
+# same shell, not in $(...)) gives it one more second to arrive and waits
+# for the receiver to end, and udp_received NAME prints what arrived
+# (nothing if nothing did).  The receiver gives up after 25 s in any case.
 udp_recv_start() {
 	local name=$1 ns=$2 port=$3
 
-	rm -f "$TMPD/udp.$name" "$TMPD/udp.$name.stop"
-	ip netns exec "$ns" timeout 25 python3 -c '
-import os, socket, sys, time
-port, out, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("", port))
-s.settimeout(0.1)
-data, end, last = b"", time.time() + 20, None
-while time.time() < end and (last is None or time.time() < last):
-    try:
-        data = s.recv(65535)
-        break
-    except socket.timeout:
-        if last is None and os.path.exists(stop):
-            last = time.time() + 1
-with open(out, "wb") as f:
-    f.write(data)
-' "$port" "$TMPD/udp.$name" "$TMPD/udp.$name.stop" &
+	rm -f "$TMPD/udp.$name"
+	# -W 1: exit after the first datagram
+	ip netns exec "$ns" timeout 25 nc -4 -d -n -u -l -W 1 "$port" >"$TMPD/udp.$name" 2>/dev/null &
 	eval "UDP_PID_$name=\$!"
-	wait_listen "$ns" udp "$port"
+	wait_listen "$ns" udp "$port" $!
 }
 
 udp_recv_wait() {
-	local pid
+	local pid end
 
-	touch "$TMPD/udp.$1.stop"
 	eval "pid=\$UDP_PID_$1"
+	deadline end 1
+	while kill -0 "$pid" 2>/dev/null && ! past "$end"; do
+		nap 0.05
+	done
+	kill "$pid" 2>/dev/null	# timeout passes it on to nc
 	wait "$pid" 2>/dev/null
 }
 
@@ -767,7 +816,7 @@ NOT_ESP="(ip and not ip proto 50)"
 # matches on IFACE into $TMPD/NAME.pcap, in the background; returns once
 # tcpdump listens.  Headers only (-s 128) unless TCPDUMP-ARGS say -s 0.
 capture_start() {
-	local name=$1 ns=$2 ifc=$3 filter=$4 i
+	local name=$1 ns=$2 ifc=$3 filter=$4 end line
 	shift 4
 
 	rm -f "$TMPD/$name.pcap" "$TMPD/$name.log"
@@ -775,9 +824,12 @@ capture_start() {
 		-w "$TMPD/$name.pcap" "$filter" 2>"$TMPD/$name.log" &
 	eval "CAP_PID_$name=\$!"
 	BG_PIDS+=($!)
-	for i in $(seq 100); do
-		grep -q "listening on" "$TMPD/$name.log" 2>/dev/null && return 0
-		sleep 0.1
+	deadline end 15
+	until past "$end"; do
+		while IFS= read -r line; do
+			[[ "$line" != *"listening on"* ]] || return 0
+		done 2>/dev/null <"$TMPD/$name.log"
+		nap 0.1
 	done
 	fail "tcpdump on $ifc in $ns did not start: $(cat "$TMPD/$name.log")"
 	return 1

@@ -281,7 +281,7 @@ with open(sys.argv[2], "a") as f:
         f.flush()
 EOF
 	BG_PIDS+=($!)
-	[ "${4:-}" = nowait ] || wait_listen "$ns" udp "$port"
+	[ "${4:-}" = nowait ] || wait_listen "$ns" udp "$port" $!
 }
 
 # udp_log NAME [SKIP]: set UDP_LOG to the texts received (after the first
@@ -418,7 +418,7 @@ tcp_xfer() {
 	head -c "${kb}K" /dev/urandom >"$src"
 	ip netns exec "$to" timeout 20 nc -n -l "$port" </dev/null >"$dst" &
 	rpid=$!
-	wait_listen "$to" tcp "$port" || { kill $rpid 2>/dev/null; return 1; }
+	wait_listen "$to" tcp "$port" $rpid || { kill $rpid 2>/dev/null; return 1; }
 	ip netns exec "$from" timeout 20 nc -n -N -w 5 "$addr" "$port" <"$src" >/dev/null ||
 		log "tcp_xfer: the sender failed or timed out"
 	wait $rpid || log "tcp_xfer: the receiver failed or timed out"

@@ -57,9 +57,9 @@ ip netns exec "$N1" python3 "$TMPD/keyscan.py" capture nlmon0 "$CAP" "$TMPD/stop
 BG_PIDS+=($!)
 for _ in $(seq 50); do [ -e "$CAP.ready" ] && break; sleep 0.1; done
 [ -e "$CAP.ready" ] || { fail "the capture did not start"; ksft_exit; }
-# not kip's 60 s limit: on the debug kernel the deletes came after more
-# than 60 s, and the monitor had gone.  It is stopped at exit (the bound
-# is this test's own timeout).
+# bounded by this test's own timeout (60 s was too short on the debug
+# kernel: the deletes came later, and the monitor had gone); it is
+# stopped at exit.
 ip netns exec "$N1" timeout $((300 * SCALE)) "$KIPSEC" monitor >"$TMPD/monitor" 2>&1 &
 BG_PIDS+=($!)
 sleep 0.5

@@ -171,7 +171,7 @@ check_eq "-n NETNS: nothing lands in the caller's namespace" \
 	"$(json_get sa_count <<<"$here1") $(json_get policy_count <<<"$here1")" \
 	"$(json_get sa_count <<<"$here0") $(json_get policy_count <<<"$here0")"
 check_eq "-n NETNS policy show: the dump ip netns exec gives" \
-	"$(timeout 60 "$KIPSEC" -n "$B" -j policy show)" "$(kip "$B" -j policy show)"
+	"$(timeout 60 "$KIPSEC" -n "$B" -j policy show)" "$(nsx "$B" "$KIPSEC" -j policy show)"
 timeout 60 "$KIPSEC" -n "/run/netns/$B" sa flush
 check_eq "-n PATH: a path names the namespace too" "$(count "$B")" "0 1"
 err=$(timeout 60 "$KIPSEC" -n "kt-none-$$" sa show 2>&1 >/dev/null)

@@ -50,7 +50,7 @@ ip netns exec "$B1" timeout $LOAD_SECS ping -q -f 10.0.1.1 >/dev/null 2>&1 &
 BG_PIDS+=($!)
 ip netns exec "$B2" timeout $LOAD_SECS nc -n -l 5001 </dev/null >/dev/null 2>&1 &
 BG_PIDS+=($!)
-wait_listen "$B2" tcp 5001
+wait_listen "$B2" tcp 5001 $!
 ip netns exec "$A2" timeout $LOAD_SECS sh -c 'cat /dev/zero | nc -n 10.0.2.2 5001' >/dev/null 2>&1 &
 BG_PIDS+=($!)
 sleep 3

@@ -64,7 +64,7 @@ esac
 # host's CHILD_SA still works: TCP to port 7 of gwA, ESP on the wire
 capture_start host "$WIRE" a "$ESP and src 192.168.0.2 and ip[20:4] = 0x${host_spis% *}" || ksft_exit
 ip netns exec "$GWA" timeout 20 nc -n -l 7 </dev/null >"$TMPD/echo7" &
-wait_listen "$GWA" tcp 7
+wait_listen "$GWA" tcp 7 $!
 echo "still here" | ip netns exec "$GWB" timeout 10 nc -n -N -w 5 192.168.0.1 7 >/dev/null
 wait $!
 check "captures complete" capture_stop host

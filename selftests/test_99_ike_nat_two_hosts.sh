@@ -91,7 +91,7 @@ c.sendall(open(sys.argv[2], "rb").read())
 c.close()
 ' "$5" "$src" &
 	pid=$!
-	wait_listen "$1" tcp "$5"
+	wait_listen "$1" tcp "$5" $pid
 	ip netns exec "$2" timeout 20 python3 -c '
 import socket, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
