@@ -175,7 +175,7 @@ natt_listen() {
 # process PID (natt listen) holds, copied with pidfd_getfd(2): the same
 # socket, so the same struct sock as kipsec registered
 send_from() {
-	ip netns exec "$A" timeout 10 python3 -c '
+	ip netns exec "$A" timeout $((10 * SCALE)) python3 -c '
 import ctypes, os, socket, sys
 pid, dst, port, text = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 libc = ctypes.CDLL(None, use_errno=True)

@@ -107,6 +107,7 @@ def csum(b):
     n = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     n = (n >> 16) + (n & 0xffff)
     return ~(n + (n >> 16)) & 0xffff
+open(go + ".ready", "w").close()
 give_up = time.time() + 120
 while not os.path.exists(go):
     if time.time() > give_up:
@@ -138,6 +139,18 @@ PY
 
 pinger_go() { touch "$TMPD/go.$1"; }
 
+# pinger_ready N: wait until pinger N has started and waits for pinger_go
+# (the SA's time limits must not begin before python has, and the CLI is
+# now quicker than a python start)
+pinger_ready() {
+	local end
+	deadline end 60
+	until [ -e "$TMPD/go.$1.ready" ] || past "$end"; do
+		nap 0.05
+	done
+	[ -e "$TMPD/go.$1.ready" ] || fail "A$1: the pinger did not start"
+}
+
 # pinger_wait N
 pinger_wait() {
 	local pid
@@ -150,6 +163,8 @@ pinger_wait() {
 # own add-time and use-time (whole seconds, as XFRM and kipsec report them)
 pinger_start 3 $((T_HARD + 4))
 pinger_start 4 $((T_HARD + 3))
+pinger_ready 3
+pinger_ready 4
 out_sa 3 limit time-soft $T_SOFT limit time-hard $T_HARD
 pinger_go 3
 ADD3=$(impl_sa_stat "$PROTO_IMPL" "$A3" 0x6631 add_time)
