@@ -667,14 +667,14 @@ past() {
 # PORT, IPv4 or IPv6, in the network namespace of process PID (its
 # /proc/PID/net, read by bash alone)
 listening() {
-	local f hex local st want=07	# sl local rem st ...: UNCONN 07
+	local f hex addr st want=07	# sl local rem st ...: UNCONN 07
 
 	[ "$2" = tcp ] && want=0A	# LISTEN
 	printf -v hex ':%04X' "$3"
 	for f in "/proc/$1/net/$2" "/proc/$1/net/${2}6"; do
 		[ -r "$f" ] || continue
-		while read -r _ local _ st _; do
-			[[ "$local" == *"$hex" && "$st" == "$want" ]] && return 0
+		while read -r _ addr _ st _; do
+			[[ "$addr" == *"$hex" && "$st" == "$want" ]] && return 0
 		done <"$f"
 	done
 	return 1
