@@ -190,9 +190,8 @@ lib_cleanup() {
 	for pid in "${BG_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
+	[ ${#NS_LIST[@]} = 0 ] ||
+		printf 'netns del %s\n' "${NS_LIST[@]}" | ip -force -b - >/dev/null 2>&1
 	rm -rf "$TMPD"
 }
 trap lib_cleanup EXIT
@@ -219,7 +218,7 @@ require_kipsec() {
 		[ -f "$KIPSEC_KO" ] || skip "kipsec is not loaded and $KIPSEC_KO is missing"
 		insmod "$KIPSEC_KO" || skip "insmod $KIPSEC_KO failed"
 	fi
-	require_cmds ip python3 timeout
+	require_cmds ip python3 jq timeout
 	modprobe -q veth 2>/dev/null
 }
 
@@ -239,18 +238,28 @@ require_xfrm() {
 
 # setup_ns VAR...: make one namespace per VAR, with a unique name stored in
 # VAR (like the kernel selftests' lib.sh), loopback up, IPv6 off (no
-# router solicitations in the captures), forwarding off.
+# router solicitations in the captures), forwarding off.  Where the kernel
+# has a per-namespace net.core.rps_default_mask (6.12; 6.1's is global),
+# it is set here too, so that in_order has nothing left to do for the
+# interfaces made in the namespace later.  Few processes: each costs about
+# 0.3 s on the debug kernel, an `ip netns exec` more.
+declare -gA NS_RPS=()
 setup_ns() {
-	local var name
+	local var name names=()
 
 	for var; do
 		name="${var}-kt$$-$RANDOM"
-		ip netns add "$name" || { fail "ip netns add $name"; ksft_exit; }
-		NS_LIST+=("$name")
+		names+=("$name")
+		NS_LIST+=("$name")	# before they exist: lib_cleanup takes all
 		eval "$var=\$name"
+	done
+	printf 'netns add %s\n' "${names[@]}" | ip -b - ||
+		{ fail "ip netns add ${names[*]}"; ksft_exit; }
+	for name in "${names[@]}"; do
 		ip -n "$name" link set dev lo up
 		ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
+			net.ipv6.conf.default.disable_ipv6=1 \
+			net.core.rps_default_mask=1 >/dev/null 2>&1 && NS_RPS[$name]=1
 	done
 }
 
@@ -261,16 +270,20 @@ nsx() {
 	ip netns exec "$ns" "$@"
 }
 
-# veth_link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN (an address may be "-")
+# veth_link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN (an address may be "-"):
+# one `ip -batch` per side
 veth_link() {
 	local ns1=$1 if1=$2 a1=$3 ns2=$4 if2=$5 a2=$6
 
-	ip -n "$ns1" link add name "$if1" type veth peer name "$if2" netns "$ns2" ||
-		{ fail "veth $if1/$if2"; ksft_exit; }
-	[ "$a1" = - ] || ip -n "$ns1" addr add "$a1" dev "$if1"
-	[ "$a2" = - ] || ip -n "$ns2" addr add "$a2" dev "$if2"
-	ip -n "$ns1" link set dev "$if1" up
-	ip -n "$ns2" link set dev "$if2" up
+	{
+		echo "link add name $if1 type veth peer name $if2 netns $ns2"
+		[ "$a1" = - ] || echo "addr add $a1 dev $if1"
+		echo "link set dev $if1 up"
+	} | ip -n "$ns1" -b - || { fail "veth $if1/$if2"; ksft_exit; }
+	{
+		[ "$a2" = - ] || echo "addr add $a2 dev $if2"
+		echo "link set dev $if2 up"
+	} | ip -n "$ns2" -b - || { fail "veth $if1/$if2: $if2"; ksft_exit; }
 	in_order "$ns1" "$if1"
 	in_order "$ns2" "$if2"
 }
@@ -280,7 +293,10 @@ veth_link() {
 # that sent it; with two senders on two CPUs, ESP packets overtake each other
 # by more than a 64-packet replay window now and then, and the receiver
 # rightly drops them as replays.  That is not what the tests are about.
+# In a namespace with net.core.rps_default_mask set (setup_ns), every new
+# interface starts that way.
 in_order() {
+	[ -z "${NS_RPS[$1]:-}" ] || return 0
 	ip netns exec "$1" sh -c "echo 1 > /sys/class/net/$2/queues/rx-0/rps_cpus" 2>/dev/null ||
 		log "warning: cannot set RPS on $2, packets may be reordered"
 }
@@ -324,39 +340,68 @@ kip() {
 	"$KIPSEC" -n "$ns" "$@"
 }
 
-# json_get PATH < JSON: print one value.  PATH is dot separated: a key, a
-# list index, or [key=value] picking the first list element with that value
-# (numbers compare as numbers, 0x allowed).  Exit 1 if absent.
+# The jq definitions json_get and kipsec_sa_stat share: num turns a
+# number's text (0x allowed) into a number, absent exits 1 quietly, show
+# prints a string as it is and anything else as compact JSON.  jq, not
+# python: a python start costs about 3 s on the debug kernel.  (jq holds
+# numbers as doubles, exact up to 2^53; no counter a test reads gets near.)
+JQ_DEFS='
+def num: if test("^0[xX][0-9a-fA-F]+$")
+	then .[2:] | ascii_downcase | explode |
+		reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end))
+	elif test("^-?[0-9]+$") then tonumber else . end;
+def absent: "" | halt_error(1);
+def show: if type == "string" then . else tojson end;'
+
+# json_get PATH < JSON: print one value: a string as it is, anything else
+# as compact JSON.  PATH is dot separated: a key, a list index, or
+# [key=value] picking the first list element with that value (numbers
+# compare as numbers, 0x allowed).  Exit 1 if absent.
 json_get() {
-	python3 -c '
-import json, sys
-def num(v):
-    try:
-        return int(v, 0)
-    except ValueError:
-        return v
-cur = json.load(sys.stdin)
-for part in [p for p in sys.argv[1].split(".") if p]:
-    if part.startswith("[") and part.endswith("]"):
-        k, v = part[1:-1].split("=", 1)
-        hits = [e for e in cur if isinstance(e, dict) and k in e and
-                (e[k] == num(v) or str(e[k]) == v)]
-        if not hits:
-            sys.exit(1)
-        cur = hits[0]
-    elif isinstance(cur, list):
-        cur = cur[int(part)]
-    elif isinstance(cur, dict) and part in cur:
-        cur = cur[part]
-    else:
-        sys.exit(1)
-print(json.dumps(cur) if isinstance(cur, (dict, list)) else cur)
-' "$1"
+	jq -r --arg path "$1" "$JQ_DEFS"'
+	reduce ($path | split(".")[] | select(. != "")) as $p (.;
+		if ($p | test("^\\[.*=.*\\]$")) then
+			($p[1:-1] | capture("^(?<k>[^=]*)=(?<v>.*)$")) as $f |
+			(first(.[]? | select(type == "object" and has($f.k) and
+				(.[$f.k] == ($f.v | num) or (.[$f.k] | tostring) == $f.v)))
+			 // absent)
+		elif type == "array" then
+			($p | tonumber) as $i |
+			if $i < length and $i >= -length then .[$i] else absent end
+		elif type == "object" and has($p) then .[$p]
+		else absent end) | show'
 }
 
-# kipsec_stat NS NAME: a namespace counter from `kipsec stats`
+# kipsec_stat NS NAME...: namespace counters from one `kipsec stats`, space
+# separated, "?" where absent
 kipsec_stat() {
-	kip "$1" stats | awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print "?" }'
+	local ns=$1
+	shift
+	kip "$ns" stats | awk -v names="$*" '
+		{ v[$1] = $2 }
+		END {
+			n = split(names, want, " ")
+			for (i = 1; i <= n; i++)
+				out = out (i > 1 ? " " : "") (want[i] in v ? v[want[i]] : "?")
+			print out
+		}'
+}
+
+# kipsec_stat_sum NS NAME...: the sum of namespace counters ("?" if one is
+# absent)
+kipsec_stat_sum() {
+	local ns=$1
+	shift
+	kip "$ns" stats | awk -v names="$*" '
+		{ v[$1] = $2 }
+		END {
+			n = split(names, want, " ")
+			for (i = 1; i <= n; i++) {
+				if (!(want[i] in v)) { print "?"; exit }
+				sum += v[want[i]]
+			}
+			print sum
+		}'
 }
 
 # kipsec_stats_nonzero NS NAME...: "NAME=VALUE" for each counter that is
@@ -382,20 +427,13 @@ kipsec_stats_nonzero() {
 kipsec_sa_stat() {
 	local ns=$1 spi=$2
 	shift 2
-	kip "$ns" -j sa show | python3 -S -c '
-import json, sys
-spi = int(sys.argv[1], 0)
-sa = [s for s in json.load(sys.stdin) if s.get("spi") == spi]
-out = []
-for f in sys.argv[2:]:
-    if not sa:
-        out.append("?")
-    elif f in sa[0].get("stats", {}):
-        out.append(str(sa[0]["stats"][f]))
-    else:
-        out.append(str(sa[0].get(f, "?")))
-print(" ".join(out))
-' "$spi" "$@"
+	kip "$ns" -j sa show | jq -r --arg spi "$spi" "$JQ_DEFS"'
+	($spi | num) as $s | ([.[]? | select(.spi == $s)] | .[0]) as $sa |
+	[$ARGS.positional[] as $f |
+		if $sa == null then "?"
+		elif ($sa.stats // {}) | has($f) then $sa.stats[$f] | show
+		elif $sa | has($f) then $sa[$f] | show
+		else "?" end] | join(" ")' --args "$@"
 }
 
 # ---------------------------------------------- SA and policy configuration
@@ -840,7 +878,7 @@ capture_start() {
 capture_stop() {
 	local name pid dropped ret=0
 
-	sleep 0.5	# let the last packets reach the ring
+	nap 0.5		# let the last packets reach the ring
 	for name; do
 		eval "pid=\$CAP_PID_$name"
 		kill -INT "$pid" 2>/dev/null

@@ -144,7 +144,7 @@ ipsec_policy xfrm "$B" $A_IP/32 $B_IP/32 in $A_IP $B_IP transport || ksft_exit
 sa_text=$(kip "$A" sa get dst $B_IP proto esp spi $SPI_AB)
 check_contains "sa show: the encap line" "$sa_text" "encap type espinudp sport 4500 dport 4500"
 check_eq "sa show -j: encap" "$(kip "$A" -j sa get dst $B_IP proto esp spi $SPI_AB | json_get 0.encap)" \
-	'{"type": "espinudp", "sport": 4500, "dport": 4500}'
+	'{"type":"espinudp","sport":4500,"dport":4500}'
 
 # UDP 4500 -> 4500 with the SPI as its first four payload bytes
 capture_start udp_ab "$A" va "src $A_IP and dst $B_IP and udp src port 4500 and udp dst port 4500 and udp[8:4] = $SPI_AB" &&
@@ -208,8 +208,8 @@ events=$(grep -c '"event":"sa-mapping"' "$TMPD/monitor")
 check_eq "one mapping event for one new mapping" "$events" 1
 ev=$(grep -m1 '"event":"sa-mapping"' "$TMPD/monitor")
 check_eq "mapping event: SPI" "$(json_get sa.spi <<<"$ev")" $((SPI_BA))
-check_eq "mapping event: old" "$(json_get old <<<"$ev")" '{"addr": "10.0.0.2", "port": 4500}'
-check_eq "mapping event: new" "$(json_get new <<<"$ev")" '{"addr": "10.0.0.2", "port": 4501}'
+check_eq "mapping event: old" "$(json_get old <<<"$ev")" '{"addr":"10.0.0.2","port":4500}'
+check_eq "mapping event: new" "$(json_get new <<<"$ev")" '{"addr":"10.0.0.2","port":4501}'
 check_eq "rx_natt_mapping" "$(kipsec_stat "$A" rx_natt_mapping)" 1
 
 # follow the peer: kipsec's SAs move to port 4501, so does XFRM's in SA

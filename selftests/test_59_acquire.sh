@@ -55,7 +55,7 @@ check_eq "acquire: the policy's index" "$(json_get policy.index <<<"$ev")" "$out
 check_eq "acquire: the policy's reqid" "$(json_get policy.tmpl.reqid <<<"$ev")" $REQID
 check_eq "acquire: dir out" "$(json_get policy.dir <<<"$ev")" out
 check_eq "acquire: the packet" "$(json_get packet <<<"$ev")" \
-	'{"src": "10.0.0.1", "dst": "10.0.0.2", "proto": "icmp"}'
+	'{"src":"10.0.0.1","dst":"10.0.0.2","proto":"icmp"}'
 
 # a UDP packet, past the rate limit: its ports go along
 sleep 1.2
@@ -145,7 +145,7 @@ sleep 0.3
 ev=$(grep '"event":"sa-expire"' "$TMPD/monitor" | tail -n 1)
 check_eq "hard expire event for it" \
 	"$(json_get sa.spi <<<"$ev") $(json_get hard <<<"$ev") $(json_get reason <<<"$ev")" \
-	"$spi True add-time"
+	"$spi true add-time"
 
 # ------------------------------------------------------------------ bypass
 

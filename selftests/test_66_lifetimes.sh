@@ -184,7 +184,7 @@ USE4_PID=$!
 # those after the SA is gone as tx_no_sa
 out_drops() {
 	if [ "$PROTO_IMPL" = kipsec ]; then
-		echo $(( $(kipsec_stat "$1" tx_no_sa) + $(kipsec_stat "$1" tx_sa_expired) ))
+		kipsec_stat_sum "$1" tx_no_sa tx_sa_expired
 	else
 		impl_stat xfrm "$1" tx_no_sa
 	fi

@@ -99,7 +99,7 @@ check_eq "A -> B meanwhile: transmitted, received" "$(ping_tx_rx "$TMPD/ping.ab"
 check_eq "A's SA 0x11 counted every request" \
 	$(($(kipsec_sa_stat "$A" 0x11 tx_packets) - a_tx0)) $COUNT
 check_eq "D keeps its SAs and policies" \
-	"$(kipsec_stat "$D" sa_count) $(kipsec_stat "$D" policy_count)" "2 2"
+	"$(kipsec_stat "$D" sa_count policy_count)" "2 2"
 check_eq "kipsec refcnt back at its base" "$(refcnt)" "$ref0"
 kill $FD1 $FD2 2>/dev/null
 wait $FD1 $FD2 2>/dev/null
@@ -113,8 +113,8 @@ pt_sa kipsec "$A" 10.0.1.1 10.0.1.2 0x15 $KEY_A replay-window 64 \
 check_eq "B accepts 0x15 too" "$(ipsec_sa kipsec "$B" 10.0.1.1 10.0.1.2 0x15 transport $KEY_A && echo ok)" ok
 kip "$C2" sa del src 10.0.3.1 dst 10.0.3.2 proto esp spi 0x31
 ipsec_sa kipsec "$D2" 10.0.3.1 10.0.3.2 0x35 transport $KEY_A || ksft_exit
-drops_a0=$(( $(kipsec_stat "$A" tx_no_sa) + $(kipsec_stat "$A" tx_sa_expired) ))
-drops_c0=$(( $(kipsec_stat "$C2" tx_no_sa) + $(kipsec_stat "$C2" tx_sa_expired) ))
+drops_a0=$(kipsec_stat_sum "$A" tx_no_sa tx_sa_expired)
+drops_c0=$(kipsec_stat_sum "$C2" tx_no_sa tx_sa_expired)
 pt_sa kipsec "$C2" 10.0.3.1 10.0.3.2 0x35 $KEY_A replay-window 64 \
 	limit time-soft 1 limit time-hard 3 || { fail "SA 0x35 with time limits"; ksft_exit; }
 N=200
@@ -139,12 +139,12 @@ check_eq "A: 100 of $N requests got through, no more" "$(ping_tx_rx "$TMPD/ping.
 check_eq "A: SA 0x15 is gone" "$(kipsec_sa_stat "$A" 0x15 spi)" "?"
 check_eq "C2: SA 0x35 is gone" "$(kipsec_sa_stat "$C2" 0x35 spi)" "?"
 check_eq "A: every request after the hard limit dropped and counted" \
-	$(( $(kipsec_stat "$A" tx_no_sa) + $(kipsec_stat "$A" tx_sa_expired) - drops_a0 )) $((N - 100))
+	$(( $(kipsec_stat_sum "$A" tx_no_sa tx_sa_expired) - drops_a0 )) $((N - 100))
 read -r c_tx c_rx < <(ping_tx_rx "$TMPD/ping.c2")
 log "C2's pings: $c_tx requests, $c_rx replies; events: $(expire_events monC2 | cut -d' ' -f1-2 | tr '\n' ' ')"
 check_ge "C2: the pings ran into the expiry (unanswered requests)" $((c_tx - c_rx)) 1
 check_eq "C2: every unanswered request dropped and counted" \
-	$(( $(kipsec_stat "$C2" tx_no_sa) + $(kipsec_stat "$C2" tx_sa_expired) - drops_c0 )) $((c_tx - c_rx))
+	$(( $(kipsec_stat_sum "$C2" tx_no_sa tx_sa_expired) - drops_c0 )) $((c_tx - c_rx))
 
 # ---- 3. rmmod races a netlink storm, under traffic
 # storm I NS: a batch of adds, dumps and deletes, again and again until
@@ -241,7 +241,7 @@ log "storm errors seen: $(sort "$TMPD"/storm.*.err | sed 's/^[^:]*:[0-9]*: //' |
 # everything works again
 check "the module is loaded" [ -d /sys/module/kipsec ]
 ipsec_flush kipsec "$A" && ipsec_flush kipsec "$B"
-check_eq "A empty after a flush" "$(kipsec_stat "$A" sa_count) $(kipsec_stat "$A" policy_count)" "0 0"
+check_eq "A empty after a flush" "$(kipsec_stat "$A" sa_count policy_count)" "0 0"
 pair "$A" "$B" 1 || ksft_exit
 check "A -> B ping through fresh SAs" ping_ok "$A" 10.0.1.2
 check_eq "A's SA 0x11 carried it" "$(kipsec_sa_stat "$A" 0x11 tx_packets)" 3

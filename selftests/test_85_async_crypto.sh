@@ -80,7 +80,7 @@ run_case() {
 	check_eq "$name: kipsec rx_replay" "$(kipsec_stat "$A" rx_replay)" 0
 	check_eq "$name: kipsec rx_auth_fail" "$(kipsec_stat "$A" rx_auth_fail)" 0
 	check_eq "$name: kipsec rx_crypto_error + tx_crypto_error" \
-		"$(( $(kipsec_stat "$A" rx_crypto_error) + $(kipsec_stat "$A" tx_crypto_error) ))" 0
+		"$(kipsec_stat_sum "$A" rx_crypto_error tx_crypto_error)" 0
 	check_eq "$name: XFRM sequence errors in B" "$(xfrm_stat "$B" XfrmInStateSeqError)" 0
 	check_eq "$name: SA $spi_ab tx_packets = its ESP packets on the wire" \
 		"ok $(kipsec_sa_stat "$A" $spi_ab tx_packets)" "$order"
