@@ -62,7 +62,7 @@ ike_require() {
 	local impl
 
 	require_root
-	require_cmds ip python3 timeout swanctl tcpdump ping
+	require_cmds ip python3 jq timeout swanctl tcpdump ping
 	[ -x "$CHARON" ] || skip "strongSwan's charon is not installed ($CHARON)"
 	require_xfrm
 	modprobe -q esp4_offload 2>/dev/null
@@ -367,6 +367,17 @@ print(json.dumps(events if event else res))
 EOF
 }
 
+# The newest installed CHILD_SA named $name in charon's list-sas (a list of
+# events, each {IKE_SA name: {..., "child-sas": {...}}}), with its IKE_SA's
+# fields as "ike"; null if there is none.  jq, not python: each python
+# start costs about 3 s on the debug kernel, and ike_check_agree used five.
+IKE_JQ_CHILD='
+def child($name):
+	[.[] | .[] | . as $ike | (."child-sas" // {})[] |
+	 select(.name == $name and .state == "INSTALLED") |
+	 . + {ike: ($ike | del(."child-sas"))}] |
+	max_by(.uniqueid | tonumber);'
+
 # ike_child_json NAME CHILD: the installed CHILD_SA named CHILD, as charon's
 # list-sas gives it (keys spi-in, spi-out, mode, protocol, encap,
 # encr-alg, encr-keysize, integ-alg, local-ts, remote-ts, ...) plus
@@ -374,51 +385,32 @@ EOF
 # nat-local, nat-remote, ...), or nothing (exit 1) when there is none.  With
 # several, the newest.
 ike_child_json() {
-	ike_vici "$1" list-sas | python3 -S -c '
-import json, sys
-best = None
-for ev in json.load(sys.stdin):
-    for ike in ev.values():
-        for child in ike.get("child-sas", {}).values():
-            if child.get("name") == sys.argv[1] and child.get("state") == "INSTALLED":
-                if best is None or int(child["uniqueid"]) > int(best["uniqueid"]):
-                    best = dict(child)
-                    best["ike"] = {k: v for k, v in ike.items() if k != "child-sas"}
-if best is None:
-    sys.exit(1)
-print(json.dumps(best))
-' "$2"
+	ike_vici "$1" list-sas | jq -c --arg name "$2" "$IKE_JQ_CHILD"'
+	child($name) // ("" | halt_error(1))'
 }
 
 # ike_child_field NAME CHILD FIELD...: fields of ike_child_json, space
-# separated, "?" where absent; "ike.FIELD" for the IKE_SA's
+# separated, "?" where absent; "ike.FIELD" for the IKE_SA's; a list (the
+# traffic selectors) as compact JSON.  Just "?" when there is no such
+# CHILD_SA.
 ike_child_field() {
 	local name=$1 child=$2
 	shift 2
-	ike_child_json "$name" "$child" | python3 -S -c '
-import json, sys
-c = json.load(sys.stdin)
-out = []
-for f in sys.argv[1:]:
-    v = c
-    for p in f.split("."):
-        v = v.get(p, "?") if isinstance(v, dict) else "?"
-    out.append(str(v))
-print(" ".join(out))
-' "$@" || echo "?"
+	ike_vici "$name" list-sas | jq -r --arg name "$child" "$IKE_JQ_CHILD"'
+	child($name) as $c |
+	if $c == null then "?" else
+		[$ARGS.positional[] |
+		 reduce split(".")[] as $p ($c;
+			if type == "object" and has($p) then .[$p] else "?" end) |
+		 if type == "string" then . else tojson end] | join(" ")
+	end' --args "$@" || echo "?"
 }
 
 # ike_sas_count NAME: "IKE_SAS CHILD_SAS" (established/installed) of NAME
 ike_sas_count() {
-	ike_vici "$1" list-sas | python3 -S -c '
-import json, sys
-ikes = children = 0
-for ev in json.load(sys.stdin):
-    for ike in ev.values():
-        ikes += ike.get("state") == "ESTABLISHED"
-        children += sum(c.get("state") == "INSTALLED" for c in ike.get("child-sas", {}).values())
-print(ikes, children)
-'
+	ike_vici "$1" list-sas | jq -r '
+	[.[] | .[]] |
+	"\(map(select(.state == "ESTABLISHED")) | length) \([.[] | (."child-sas" // {})[] | select(.state == "INSTALLED")] | length)"'
 }
 
 # ike_wait_child NAME CHILD [SECONDS]: until CHILD is installed at NAME (10 s)
@@ -450,45 +442,46 @@ ike_wait_log() {
 # or XFRM), one per line: "SPI SRC DST PROTO MODE ALG" with SPI as 8 hex
 # digits (like swanctl), ALG like "rfc4106(gcm(aes))/128/128" (AEAD: name,
 # key bits without salt, ICV bits) or "cbc(aes)/128+hmac(sha256)/128"
+# (jq for kipsec's JSON, awk for ip xfrm's text)
 ike_kernel_sas() {
 	local name=$1 ns impl
 
 	eval "ns=\$IKE_NS_$name impl=\$IKE_IMPL_$name"
 	case "$impl" in
-	kipsec) kip "$ns" -j sa show ;;
-	xfrm) ip -n "$ns" xfrm state ;;
-	esac | python3 -S -c '
-import json, re, sys
-impl, text = sys.argv[1], sys.stdin.read()
-def salt(name):
-    return 32 if name.startswith(("rfc4106", "rfc4543", "rfc3686", "rfc7539")) else 0
-if impl == "kipsec":
-    for sa in json.loads(text or "[]"):
-        alg = []
-        for k in ("aead", "enc", "auth"):
-            a = sa.get(k)
-            if a:
-                s = "%s/%d" % (a["name"], a.get("key_len", 0) - salt(a["name"]))
-                if "icv_len" in a:
-                    s += "/%d" % a["icv_len"]
-                alg.append(s)
-        m = sa.get("mode")
-        print("%08x %s %s %s %s %s" % (sa["spi"], sa["src"], sa["dst"],
-              sa.get("proto"), m if isinstance(m, str) else m, "+".join(alg) or "-"))
-else:
-    for blk in re.split(r"(?m)^(?=src )", text):
-        m = re.match(r"src (\S+) dst (\S+)\s+proto (\S+) spi 0x([0-9a-f]+).*?mode (\S+)", blk, re.S)
-        if not m:
-            continue
-        alg = []
-        for kind, nm, key, bits in re.findall(r"(aead|enc|auth-trunc|auth) (\S+) 0x([0-9a-f]*)(?: (\d+))?", blk):
-            s = "%s/%d" % (nm, len(key) * 4 - salt(nm))
-            if kind in ("aead", "auth-trunc"):
-                s += "/%s" % bits
-            alg.append(s)
-        print("%s %s %s %s %s %s" % (m.group(4).rjust(8, "0"), m.group(1), m.group(2),
-              m.group(3), m.group(5), "+".join(alg) or "-"))
-' "$impl"
+	kipsec) kip "$ns" -j sa show | jq -r '
+		def salt: if test("^(rfc4106|rfc4543|rfc3686|rfc7539)") then 32 else 0 end;
+		def hex8: . as $n | [range(7; -1; -1) as $i |
+			($n / pow(16; $i) | floor) % 16 | "0123456789abcdef"[.:. + 1]] | join("");
+		.[]? |
+		([("aead", "enc", "auth") as $k | .[$k] // empty |
+		  "\(.name)/\((.key_len // 0) - (.name | salt))" +
+		  (if has("icv_len") then "/\(.icv_len)" else "" end)] | join("+")) as $alg |
+		"\(.spi | hex8) \(.src) \(.dst) \(.proto) \(.mode) \(if $alg == "" then "-" else $alg end)"' ;;
+	xfrm) ip -n "$ns" xfrm state | awk '
+		function salt(n) { return n ~ /^(rfc4106|rfc4543|rfc3686|rfc7539)/ ? 32 : 0 }
+		function flush() {
+			if (spi != "")
+				print spi, src, dst, proto, mode, (alg == "" ? "-" : alg)
+			spi = ""; alg = ""; mode = ""
+		}
+		/^src / { flush(); src = $2; dst = $4; next }
+		$1 == "proto" && $3 == "spi" {
+			proto = $2
+			spi = substr($4, 3)
+			while (length(spi) < 8)
+				spi = "0" spi
+			for (i = 5; i < NF; i++)
+				if ($i == "mode")
+					mode = $(i + 1)
+		}
+		$1 ~ /^(aead|enc|auth-trunc|auth)$/ && $3 ~ /^0x[0-9a-f]*$/ {
+			a = $2 "/" (length($3) * 4 - 8 - salt($2))
+			if ($1 == "aead" || $1 == "auth-trunc")
+				a = a "/" $4
+			alg = alg (alg == "" ? "" : "+") a
+		}
+		END { flush() }' ;;
+	esac
 }
 
 # ike_kernel_sa_count NAME: how many SAs NAME's kernel backend holds
@@ -503,31 +496,41 @@ ike_kernel_policy_count() {
 
 	eval "ns=\$IKE_NS_$name impl=\$IKE_IMPL_$name"
 	case "$impl" in
-	kipsec) kip "$ns" -j policy show |
-		python3 -S -c 'import json, sys; print(len(json.load(sys.stdin)))' ;;
+	kipsec) kip "$ns" -j policy show | jq length ;;
 	xfrm) ip -n "$ns" xfrm policy | grep -cE '^[[:space:]]*dir (in|out|fwd) ' ;;
 	esac
 }
 
-# ike_esp_alg PROPOSAL-FIELDS: the kernel's algorithm of a CHILD_SA, from
-# charon's encr-alg, encr-keysize, integ-alg (as ike_kernel_sas writes it)
+# ike_esp_alg ENCR-ALG ENCR-KEYSIZE INTEG-ALG: the kernel's algorithm of a
+# CHILD_SA, from charon's encr-alg, encr-keysize, integ-alg (as
+# ike_kernel_sas writes it); "?" for one it does not know
 ike_esp_alg() {
-	python3 -S -c '
-import sys
-encr, size, integ = sys.argv[1:4]
-aead = {"AES_GCM_16": ("rfc4106(gcm(aes))", 128), "AES_GCM_12": ("rfc4106(gcm(aes))", 96),
-        "AES_GCM_8": ("rfc4106(gcm(aes))", 64), "CHACHA20_POLY1305": ("rfc7539esp(chacha20,poly1305)", 128),
-        "NULL_AES_GMAC": ("rfc4543(gcm(aes))", 128)}
-enc = {"AES_CBC": "cbc(aes)", "AES_CTR": "rfc3686(ctr(aes))", "NULL": "ecb(cipher_null)"}
-integ_map = {"HMAC_SHA1_96": ("hmac(sha1)", 160, 96), "HMAC_SHA2_256_128": ("hmac(sha256)", 256, 128),
-             "HMAC_SHA2_384_192": ("hmac(sha384)", 384, 192), "HMAC_SHA2_512_256": ("hmac(sha512)", 512, 256)}
-if encr in aead:
-    n, icv = aead[encr]
-    print("%s/%s/%d" % (n, 256 if encr == "CHACHA20_POLY1305" else size, icv))
-else:
-    n, k, t = integ_map[integ]
-    print("%s/%s+%s/%d/%d" % (enc[encr], size, n, k, t))
-' "$1" "$2" "${3:--}"
+	local encr=$1 size=$2 integ=${3:--} n="" icv k
+
+	case "$encr" in
+	AES_GCM_16) n="rfc4106(gcm(aes))" icv=128 ;;
+	AES_GCM_12) n="rfc4106(gcm(aes))" icv=96 ;;
+	AES_GCM_8) n="rfc4106(gcm(aes))" icv=64 ;;
+	CHACHA20_POLY1305) n="rfc7539esp(chacha20,poly1305)" icv=128 size=256 ;;
+	NULL_AES_GMAC) n="rfc4543(gcm(aes))" icv=128 ;;
+	esac
+	if [ -n "$n" ]; then
+		echo "$n/$size/$icv"
+		return
+	fi
+	case "$encr" in
+	AES_CBC) n="cbc(aes)" ;;
+	AES_CTR) n="rfc3686(ctr(aes))" ;;
+	NULL) n="ecb(cipher_null)" ;;
+	*) echo "?"; return ;;
+	esac
+	case "$integ" in
+	HMAC_SHA1_96) echo "$n/$size+hmac(sha1)/160/96" ;;
+	HMAC_SHA2_256_128) echo "$n/$size+hmac(sha256)/256/128" ;;
+	HMAC_SHA2_384_192) echo "$n/$size+hmac(sha384)/384/192" ;;
+	HMAC_SHA2_512_256) echo "$n/$size+hmac(sha512)/512/256" ;;
+	*) echo "?" ;;
+	esac
 }
 
 # ike_check_agree NAME CHILD: charon's view of CHILD at NAME (swanctl's

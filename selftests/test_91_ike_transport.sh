@@ -29,7 +29,7 @@ ike_initiate a host || ksft_exit
 ike_check_peers a b host || ksft_exit
 check_eq "gwA: mode and protocol (charon)" "$(ike_child_field a host mode protocol)" "TRANSPORT ESP"
 check_eq "gwA: traffic selectors (charon)" "$(ike_child_field a host local-ts remote-ts)" \
-	"['192.168.0.1/32'] ['192.168.0.2/32']"
+	'["192.168.0.1/32"] ["192.168.0.2/32"]'
 
 # traffic_check TAG SPI_AB SPI_BA: pings and TCP, only ESP with these SPIs
 traffic_check() {
