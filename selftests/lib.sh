@@ -479,24 +479,49 @@ ipsec_alg_words() {
 	done
 }
 
-# ip_xfrm NS ARG...: ip -n NS xfrm ARG..., or, between xfrm_batch_begin
-# and xfrm_batch_end NS (the same NS), one more line of a batch for
-# ip -batch (under TCG, every ip process costs about 0.1 s)
-ip_xfrm() {
-	local ns=$1 w line=xfrm
+# batch_line FILE WORD...: WORD... as one more line of a batch file, the
+# words that are empty or hold blanks in double quotes (ip -batch and
+# kipsec -batch read the same quoting)
+batch_line() {
+	local file=$1 w line=""
 	shift
 
-	if [ -z "${XFRM_BATCH:-}" ]; then
-		ip -n "$ns" xfrm "$@"
-		return
-	fi
 	for w; do
 		case "$w" in
 		"" | *[[:space:]]*) line+=" \"$w\"" ;;
 		*) line+=" $w" ;;
 		esac
 	done
-	echo "$line" >>"$XFRM_BATCH"
+	echo "${line# }" >>"$file"
+}
+
+# ip_xfrm NS ARG...: ip -n NS xfrm ARG..., or, between xfrm_batch_begin
+# and xfrm_batch_end NS (the same NS), one more line of a batch for
+# ip -batch (under TCG every ip process costs about 0.1 s, on the debug
+# kernel about 1 s)
+ip_xfrm() {
+	local ns=$1
+	shift
+
+	if [ -z "${XFRM_BATCH:-}" ]; then
+		ip -n "$ns" xfrm "$@"
+		return
+	fi
+	batch_line "$XFRM_BATCH" xfrm "$@"
+}
+
+# kip_cfg NS ARG...: the same for kipsec: kip NS ARG..., or, between
+# ipsec_batch_begin kipsec and ipsec_batch_end kipsec NS, one more line of
+# a kipsec -batch
+kip_cfg() {
+	local ns=$1
+	shift
+
+	if [ -z "${KIP_BATCH:-}" ]; then
+		kip "$ns" "$@"
+		return
+	fi
+	batch_line "$KIP_BATCH" "$@"
 }
 
 # xfrm_batch_begin: from now on, the helpers collect their XFRM commands
@@ -514,6 +539,38 @@ xfrm_batch_end() {
 	ip -n "$1" -batch "$batch" || { fail "XFRM commands in $1:"; sed 's/^/    /' "$batch"; return 1; }
 }
 
+# ipsec_batch_begin IMPL: from now on, the ipsec_* helpers collect IMPL's
+# commands (kipsec or xfrm) for one process, which ipsec_batch_end IMPL NS
+# runs in NS; it fails at the first command that fails (the CLI says
+# which).  ipsec_transport and ipsec_tunnel open one of their own when
+# none is open.  ipsec_batching IMPL: one is open.
+ipsec_batch_begin() {
+	case "$1" in
+	kipsec) KIP_BATCH=$TMPD/kipsec.batch; : >"$KIP_BATCH" ;;
+	xfrm) xfrm_batch_begin ;;
+	esac
+}
+
+ipsec_batch_end() {
+	local batch=${KIP_BATCH:-}
+
+	case "$1" in
+	kipsec)
+		KIP_BATCH=
+		kip "$2" -batch "$batch" ||
+			{ fail "kipsec commands in $2:"; sed 's/^/    /' "$batch"; return 1; }
+		;;
+	xfrm) xfrm_batch_end "$2" ;;
+	esac
+}
+
+ipsec_batching() {
+	case "$1" in
+	kipsec) [ -n "${KIP_BATCH:-}" ] ;;
+	xfrm) [ -n "${XFRM_BATCH:-}" ] ;;
+	esac
+}
+
 # ipsec_sa IMPL NS SRC DST SPI MODE KEY [EXTRA...]
 ipsec_sa() {
 	local impl=$1 ns=$2 src=$3 dst=$4 spi=$5 mode=$6 key=$7
@@ -522,7 +579,7 @@ ipsec_sa() {
 	ipsec_alg_words "$key"
 	case "$impl" in
 	kipsec)
-		kip "$ns" sa add src "$src" dst "$dst" proto "${PROTO:-esp}" spi "$spi" \
+		kip_cfg "$ns" sa add src "$src" dst "$dst" proto "${PROTO:-esp}" spi "$spi" \
 			mode "$mode" reqid "${REQID:-1}" "${IPSEC_ALG[@]}" \
 			replay-window 64 "$@"
 		;;
@@ -545,7 +602,7 @@ ipsec_policy() {
 
 	case "$impl" in
 	kipsec)
-		kip "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
+		kip_cfg "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
 			priority "${POLICY_PRIO:-100}" action protect \
 			tmpl src "$tsrc" dst "$tdst" proto "${PROTO:-esp}" mode "$mode" \
 			reqid "${REQID:-1}"
@@ -585,7 +642,7 @@ ipsec_bypass() {
 
 	case "$impl" in
 	kipsec)
-		kip "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
+		kip_cfg "$ns" policy add src "$src" dst "$dst" "$@" dir "$dir" \
 			priority "$prio" action bypass
 		;;
 	xfrm)
@@ -599,14 +656,19 @@ ipsec_bypass() {
 # Host-to-host transport mode: two SAs, an out and an in policy.
 ipsec_transport() {
 	local impl=$1 ns=$2 l=$3 r=$4 spi_out=$5 spi_in=$6 key_out=$7 key_in=$8
-	local host=/32
+	local host=/32 own=0 rc
 
 	! is_ip6 "$l" || host=/128
+	ipsec_batching "$impl" || { ipsec_batch_begin "$impl"; own=1; }
 	ipsec_sa "$impl" "$ns" "$l" "$r" "$spi_out" transport "$key_out" &&
-	ipsec_sa "$impl" "$ns" "$r" "$l" "$spi_in" transport "$key_in" || return 1
-	[ "${SAS_ONLY:-}" != 1 ] || return 0
-	ipsec_policy "$impl" "$ns" "$l$host" "$r$host" out "$l" "$r" transport &&
-	ipsec_policy "$impl" "$ns" "$r$host" "$l$host" in "$r" "$l" transport
+	ipsec_sa "$impl" "$ns" "$r" "$l" "$spi_in" transport "$key_in" &&
+	if [ "${SAS_ONLY:-}" != 1 ]; then
+		ipsec_policy "$impl" "$ns" "$l$host" "$r$host" out "$l" "$r" transport &&
+		ipsec_policy "$impl" "$ns" "$r$host" "$l$host" in "$r" "$l" transport
+	fi
+	rc=$?
+	[ "$own" = 0 ] || ipsec_batch_end "$impl" "$ns" || rc=1
+	return $rc
 }
 
 # reference_state NS SPI: one SA (A_IP -> B_IP, $ALGO, KEY_A) and its out
@@ -634,7 +696,7 @@ reference_state() {
 ipsec_tunnel() {
 	local impl=$1 ns=$2 lw=$3 rw=$4 ln=$5 rn=$6
 	local spi_out=$7 spi_in=$8 key_out=$9 key_in=${10}
-	local sel_out=() sel_in=() outer=4 inner=4
+	local sel_out=() sel_in=() outer=4 inner=4 own=0 rc
 
 	is_ip6 "$lw" && outer=6
 	is_ip6 "$ln" && inner=6
@@ -642,20 +704,25 @@ ipsec_tunnel() {
 		sel_out=(sel src "$ln" dst "$rn")
 		sel_in=(sel src "$rn" dst "$ln")
 	fi
+	ipsec_batching "$impl" || { ipsec_batch_begin "$impl"; own=1; }
 	ipsec_sa "$impl" "$ns" "$lw" "$rw" "$spi_out" tunnel "$key_out" "${sel_out[@]}" &&
-	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" "${sel_in[@]}" || return 1
-	[ "${SAS_ONLY:-}" != 1 ] || return 0
-	ipsec_policy "$impl" "$ns" "$ln" "$rn" out "$lw" "$rw" tunnel &&
-	ipsec_policy "$impl" "$ns" "$rn" "$ln" fwd "$rw" "$lw" tunnel || return 1
-	if [ "$impl" = xfrm ]; then
-		ipsec_policy "$impl" "$ns" "$rn" "$ln" in "$rw" "$lw" tunnel || return 1
+	ipsec_sa "$impl" "$ns" "$rw" "$lw" "$spi_in" tunnel "$key_in" "${sel_in[@]}" &&
+	if [ "${SAS_ONLY:-}" != 1 ]; then
+		ipsec_policy "$impl" "$ns" "$ln" "$rn" out "$lw" "$rw" tunnel &&
+		ipsec_policy "$impl" "$ns" "$rn" "$ln" fwd "$rw" "$lw" tunnel &&
+		if [ "$impl" = xfrm ]; then
+			ipsec_policy "$impl" "$ns" "$rn" "$ln" in "$rw" "$lw" tunnel
+		fi
 	fi
+	rc=$?
+	[ "$own" = 0 ] || ipsec_batch_end "$impl" "$ns" || rc=1
+	return $rc
 }
 
 # ipsec_flush IMPL NS [sa]: remove every SA and policy (or the SAs only)
 ipsec_flush() {
 	case "$1" in
-	kipsec) kip "$2" sa flush && { [ "$3" = sa ] || kip "$2" policy flush; } ;;
+	kipsec) kip_cfg "$2" sa flush && { [ "$3" = sa ] || kip_cfg "$2" policy flush; } ;;
 	xfrm) ip_xfrm "$2" state flush && { [ "$3" = sa ] || ip_xfrm "$2" policy flush; } ;;
 	esac || { fail "$1 flush in $2"; return 1; }
 }
@@ -669,15 +736,16 @@ xfrm_stat() {
 
 # ping_ok NS DST [COUNT [INTERVAL [DEADLINE]]]: COUNT (3) echo replies
 # within DEADLINE (10) seconds, requests INTERVAL (0.2) seconds apart; DST
-# IPv4 or IPv6
+# IPv4 or IPv6.  No `timeout` around ping (one process less, 0.3 s on the
+# debug kernel): -w ends it.
 ping_ok() {
-	ip netns exec "$1" timeout $((${5:-10} + 5)) ping -q -n -c "${3:-3}" -i "${4:-0.2}" \
-		-w "${5:-10}" "$2" >/dev/null 2>&1
+	ip netns exec "$1" ping -q -n -c "${3:-3}" -i "${4:-0.2}" -w "${5:-10}" "$2" >/dev/null 2>&1
 }
 
-# ping_none NS DST: not a single reply to 3 requests
+# ping_none NS DST: not a single reply to 3 requests (ping ends 1 s, -W,
+# after the third)
 ping_none() {
-	! ip netns exec "$1" timeout 10 ping -q -n -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
+	! ip netns exec "$1" ping -q -n -c 3 -i 0.2 -W 1 "$2" >/dev/null 2>&1
 }
 
 # nap SECONDS: sleep without starting a process (a read that times out on
