@@ -22,8 +22,9 @@
 # TESTS: selftest names for check.  CHECK_JOBS=N: kernels tested at once.
 # DEBUG_SPLIT=N: the debug kernel's tests spread over N VMs, DEBUG_FIRST=K
 # starting with the Kth; CHECK_START_BY=S: lanes not started after S
-# seconds are skipped; CHECK_END_BY=S: debug lanes that would not end
-# within S seconds (by selftests/debug-durations.txt) are skipped.
+# seconds are skipped; CHECK_END_BY=S: the debug VMs share one queue of
+# tests and take only those that end within S seconds (by
+# selftests/debug-durations.txt); the rest are skipped.
 # FUZZ=N: messages / packets per fuzzer (default: the tests' small counts).
 # W=1: extra kbuild warnings.
 
