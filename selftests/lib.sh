@@ -390,18 +390,14 @@ kipsec_stat() {
 # kipsec_stat_sum NS NAME...: the sum of namespace counters ("?" if one is
 # absent)
 kipsec_stat_sum() {
-	local ns=$1
-	shift
-	kip "$ns" stats | awk -v names="$*" '
-		{ v[$1] = $2 }
-		END {
-			n = split(names, want, " ")
-			for (i = 1; i <= n; i++) {
-				if (!(want[i] in v)) { print "?"; exit }
-				sum += v[want[i]]
-			}
-			print sum
-		}'
+	local v vals sum=0
+
+	read -r -a vals <<<"$(kipsec_stat "$@")"
+	for v in "${vals[@]}"; do
+		[ "$v" != "?" ] || { echo "?"; return; }
+		sum=$((sum + v))
+	done
+	echo "$sum"
 }
 
 # kipsec_stats_nonzero NS NAME...: "NAME=VALUE" for each counter that is
