@@ -1063,15 +1063,18 @@ EOF
 
 # ------------------------------------------------------- raw netlink requests
 
-# kipsec_raw NS CMD SPEC: send one kipsec generic netlink request built
-# from SPEC, bypassing the CLI's own checks, and print the answer like the
-# CLI: nothing on success, "Error: <extack message> (errno NAME)" on error
-# (exit 2).  CMD is a KIPSEC_CMD_* number.  SPEC is a Python expression: a
-# list of attributes (TYPE, VALUE) where VALUE is a list (a nest) or bytes;
-# helpers u32(n), be32(n), be16(n), ip("a.b.c.d"), ip6("::1"), strz("s"),
-# hexkey("0x...").
+# kipsec_raw NS < REQUESTS: send kipsec generic netlink requests built
+# from a spec, bypassing the CLI's own checks, on one socket in NS, one
+# process for them all (a python start costs about 3 s on the debug
+# kernel).  Each line of REQUESTS is "CMD SPEC": CMD a KIPSEC_CMD_* number,
+# SPEC a Python expression, a list of attributes (TYPE, VALUE) where VALUE
+# is a list (a nest) or bytes; helpers u32(n), be32(n), be16(n),
+# ip("a.b.c.d"), ip6("::1"), strz("s"), hexkey("0x...").  Prints one line
+# per request, the answer as the CLI gives it: "ok" on success, "Error:
+# <extack message> (errno NAME)" on error.  Exit 1 if the family is not
+# there.
 kipsec_raw() {
-	ip netns exec "$1" timeout 30 python3 - "$2" "$3" <<'EOF'
+	ip netns exec "$1" timeout 60 python3 -c '
 import errno, os, struct, sys
 sys.path.insert(0, os.environ["KIPSEC_SELFTESTS"])
 from kipsec_nl import Genl, attrs, u32, u64, be32, be16, ip, ip6, strz, hexkey
@@ -1081,13 +1084,17 @@ try:
 except OSError as e:
     print("Error: family kipsec not found (%s)" % errno.errorcode.get(e.errno, e.errno))
     sys.exit(1)
-spec = eval(sys.argv[2]) if sys.argv[2] else []
-_, err = nl.req(int(sys.argv[1]), spec)
-if err:
-    name = "EOPNOTSUPP" if err == errno.EOPNOTSUPP else errno.errorcode.get(err, err)
-    print("Error: %s (errno %s)" % (nl.ext_msg or "(no extack message)", name))
-    sys.exit(2)
-EOF
+for line in sys.stdin:
+    cmd, _, spec = line.strip().partition(" ")
+    if not cmd:
+        continue
+    _, err = nl.req(int(cmd), eval(spec) if spec else [])
+    if err:
+        name = "EOPNOTSUPP" if err == errno.EOPNOTSUPP else errno.errorcode.get(err, err)
+        print("Error: %s (errno %s)" % (nl.ext_msg or "(no extack message)", name))
+    else:
+        print("ok")
+'
 }
 
 # KIPSEC_CMD_* and attribute numbers for kipsec_raw (uapi/linux/kipsec.h)

@@ -84,19 +84,27 @@ kernel_refuses "duplicate policy" "a policy with this selector, direction and pr
 	tmpl src $A_IP dst $B_IP proto esp mode transport
 
 # raw_refuses DESC ERRNO MESSAGE CMD SPEC: a raw request in N1 is refused
-# with ERRNO and an extack message containing MESSAGE ("" = any message)
+# with ERRNO and an extack message containing MESSAGE ("" = any message).
+# Queued: raw_refused sends them all from one process and checks each.
+RAW_DESC=() RAW_ERRNO=() RAW_MSG=() RAW_REQ=()
 raw_refuses() {
-	local desc=$1 errno=$2 msg=$3 out rc
-	shift 3
+	RAW_DESC+=("$1") RAW_ERRNO+=("$2") RAW_MSG+=("$3") RAW_REQ+=("$4 $5")
+}
 
-	out=$(kipsec_raw "$N1" "$@" 2>&1)
-	rc=$?
-	if [ $rc = 2 ] && [[ "$out" == "Error: "*"$msg"*" (errno $errno)" ]] &&
-	   [[ "$out" != *"(no extack message)"* ]]; then
-		pass "$desc: $out"
-	else
-		fail "$desc: exit $rc, '$out', want $errno and a message${msg:+ with '$msg'}"
-	fi
+raw_refused() {
+	local answers=() out i errno msg
+
+	mapfile -t answers < <(printf '%s\n' "${RAW_REQ[@]}" | kipsec_raw "$N1" 2>&1)
+	for i in "${!RAW_REQ[@]}"; do
+		out=${answers[i]-"(no answer)"} errno=${RAW_ERRNO[i]} msg=${RAW_MSG[i]}
+		if [[ "$out" == "Error: "*"$msg"*" (errno $errno)" ]] &&
+		   [[ "$out" != *"(no extack message)"* ]]; then
+			pass "${RAW_DESC[i]}: $out"
+		else
+			fail "${RAW_DESC[i]}: '$out', want $errno and a message${msg:+ with '$msg'}"
+		fi
+	done
+	check_eq "one answer per raw request" "${#answers[@]}" "${#RAW_REQ[@]}"
 }
 
 AEAD="(8, [(1, strz('$ALGO')), (2, hexkey('$KEY_A')), (3, u32(128))])"
@@ -150,6 +158,7 @@ raw_refuses "policy with a reply-only attribute (packets)" EINVAL "" \
 	$KCMD_POLICY_ADD "[(2, [(3, u32(0)), (5, u32(1)), $SEL, (8, struct.pack('=Q', 1))])]"
 raw_refuses "deleting a missing policy" ENOENT "no such policy" \
 	$KCMD_POLICY_DEL "[(2, [(3, u32(0)), $SEL])]"
+raw_refused
 
 check_eq "SAs unchanged after the refused requests" "$(kip "$N1" -j sa show)" "$sa_before"
 check_eq "policies unchanged after the refused requests" "$(kip "$N1" -j policy show)" "$pol_before"
