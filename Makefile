@@ -24,7 +24,8 @@
 # starting with the Kth; CHECK_START_BY=S: lanes not started after S
 # seconds are skipped; CHECK_END_BY=S: the debug VMs share one queue of
 # tests and take only those that end within S seconds (by
-# selftests/debug-durations.txt); the rest are skipped.
+# selftests/debug-durations.txt); the rest are skipped.  DEBUG_CPUS=N:
+# virtual CPUs of a debug VM (default 1: faster under TCG).
 # FUZZ=N: messages / packets per fuzzer (default: the tests' small counts).
 # W=1: extra kbuild warnings.
 
@@ -36,6 +37,7 @@ QUICK ?=
 CHECK_JOBS ?=
 DEBUG_SPLIT ?=
 DEBUG_FIRST ?=
+DEBUG_CPUS ?=
 CHECK_START_BY ?=
 CHECK_END_BY ?=
 FUZZ ?=
@@ -73,13 +75,13 @@ install-strongswan-plugin: strongswan-plugin
 # check and demo build the module themselves, per kernel, under build/.
 check: deps tools selftests strongswan-plugin
 	@KVER='$(KVER)' TESTS='$(TESTS)' W='$(W)' CHECK_JOBS='$(CHECK_JOBS)' \
-		DEBUG_SPLIT='$(DEBUG_SPLIT)' DEBUG_FIRST='$(DEBUG_FIRST)' \
+		DEBUG_SPLIT='$(DEBUG_SPLIT)' DEBUG_FIRST='$(DEBUG_FIRST)' DEBUG_CPUS='$(DEBUG_CPUS)' \
 		CHECK_START_BY='$(CHECK_START_BY)' CHECK_END_BY='$(CHECK_END_BY)' \
 		$(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
 
 check-debug: deps tools selftests strongswan-plugin
 	@KVER=debug TESTS='$(TESTS)' W='$(W)' CHECK_JOBS='$(CHECK_JOBS)' \
-		DEBUG_SPLIT='$(DEBUG_SPLIT)' $(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
+		DEBUG_SPLIT='$(DEBUG_SPLIT)' DEBUG_CPUS='$(DEBUG_CPUS)' $(if $(FUZZ),KIPSEC_FUZZ_N='$(FUZZ)') tools/check
 
 demo: deps tools
 	@KVER='$(KVER)' W='$(W)' tools/check --demo
