@@ -475,6 +475,22 @@ ipsec_alg_words() {
 	done
 }
 
+# bulk_batch N: a kipsec batch of N discard policies (10.1.X.Y ->
+# 10.2.0.0/24, tcp dport 1000 + i) and N SAs (10.0.0.1 -> 10.0.0.2, SPI
+# 0x10000 + i, $ALGO with KEY_A), a policy and an SA a line pair, for
+# tests that need many objects in one process (awk: one process for them
+# all)
+bulk_batch() {
+	awk -v n="$1" -v algo="$ALGO" -v key="$KEY_A" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			printf "policy add src 10.1.%d.%d dst 10.2.0.0/24 proto tcp dport %d dir out action discard\n",
+				int(i / 250), i % 250, 1000 + i
+			printf "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi %d aead \047%s\047 %s 128\n",
+				65536 + i, algo, key
+		}
+	}'
+}
+
 # batch_line FILE WORD...: WORD... as one more line of a batch file, the
 # words that are empty or hold blanks in double quotes (ip -batch and
 # kipsec -batch read the same quoting)

@@ -27,14 +27,7 @@ count_unique() {
 log "adding $N SAs and $N policies"
 # one kipsec -batch: the dumps are what this tests, not how the objects
 # came (600 kipsec processes took 170 s on the debug kernel)
-awk -v n=$N -v algo="$ALGO" -v key="$KEY_A" 'BEGIN {
-	for (i = 0; i < n; i++) {
-		printf "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi %d aead \047%s\047 %s 128\n",
-			65536 + i, algo, key
-		printf "policy add src 10.1.%d.%d dst 10.2.0.0/24 proto tcp dport %d dir out action discard\n",
-			int(i / 200), i % 200, 1000 + i
-	}
-}' >"$TMPD/objects.batch"
+bulk_batch "$N" >"$TMPD/objects.batch"
 kip "$A" -batch "$TMPD/objects.batch"
 check "$N SAs and $N policies added" test $? -eq 0
 

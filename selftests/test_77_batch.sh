@@ -34,18 +34,7 @@ now_ms() { echo $((${EPOCHREALTIME/[.,]/} / 1000)); }
 
 # ---- 1. N policies and N SAs from one file, in one process
 big=$TMPD/big.batch
-# gen_batch: N policies and N SAs, two lines each
-gen_batch() {
-	awk -v n="$N" -v algo="$ALGO" -v key="$KEY_A" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			printf "policy add src 10.1.%d.%d dst 10.2.0.0/24 proto tcp dport %d dir out action discard\n",
-				int(i / 250), i % 250, 1000 + i
-			printf "sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi %d aead \047%s\047 %s 128\n",
-				65536 + i, algo, key
-		}
-	}'
-}
-gen_batch >"$big"
+bulk_batch "$N" >"$big"
 log "kipsec -batch: $N policies and $N SAs ($((2 * N)) lines)"
 t0=$(now_ms)
 kip "$A" -batch "$big"
